@@ -1,0 +1,51 @@
+import { request } from './http'
+import type {
+  CacheStats,
+  Campaign,
+  Category,
+  CategoryPatch,
+  Contact,
+  ContactListParams,
+  CursorPage,
+  DailyCounter,
+  ItemList,
+  MessageListParams,
+  MessageRow,
+  NewCategory,
+  NewContact,
+  Page,
+  Stats,
+} from './types'
+
+// One function per endpoint. Readers take the query's AbortSignal so a cancelled query
+// (cancelQueries before an optimistic update, an unmounted view) stops its request too.
+
+export const fetchStats = (signal?: AbortSignal) => request<Stats>('/api/messages/stats', { signal })
+
+export const fetchCategories = (signal?: AbortSignal) => request<ItemList<Category>>('/api/categories', { signal })
+
+export const fetchCategory = (id: number, signal?: AbortSignal) =>
+  request<Category>(`/api/categories/${id}`, { signal })
+
+export const createCategory = (body: NewCategory) =>
+  request<Category>('/api/categories', { method: 'POST', body })
+
+export const updateCategory = (id: number, body: CategoryPatch) =>
+  request<Category>(`/api/categories/${id}`, { method: 'PATCH', body })
+
+export const fetchContacts = (params: ContactListParams, signal?: AbortSignal) =>
+  request<Page<Contact>>('/api/contacts', { query: { ...params }, signal })
+
+export const createContact = (body: NewContact) => request<Contact>('/api/contacts', { method: 'POST', body })
+
+export const deleteContact = (id: number) => request<void>(`/api/contacts/${id}`, { method: 'DELETE' })
+
+export const fetchCampaigns = (signal?: AbortSignal) => request<ItemList<Campaign>>('/api/campaigns', { signal })
+
+export const fetchMessages = (params: MessageListParams, signal?: AbortSignal) =>
+  request<CursorPage<MessageRow>>('/api/messages', { query: { ...params }, signal })
+
+export const fetchDailyCounters = (days: number, signal?: AbortSignal) =>
+  request<ItemList<DailyCounter>>('/api/monitoring/daily', { query: { days }, signal })
+
+export const fetchCacheStats = (signal?: AbortSignal) => request<CacheStats>('/api/cache/stats', { signal })

@@ -1,0 +1,90 @@
+import { keepPreviousData, queryOptions } from '@tanstack/react-query'
+import {
+  fetchCacheStats,
+  fetchCampaigns,
+  fetchCategories,
+  fetchCategory,
+  fetchContacts,
+  fetchDailyCounters,
+  fetchMessages,
+  fetchStats,
+} from './fetchers'
+import {
+  cacheStatsKeys,
+  campaignKeys,
+  categoryKeys,
+  contactKeys,
+  messageKeys,
+  monitoringKeys,
+  statsKeys,
+} from './keys'
+import type { ContactListParams, MessageListParams } from './types'
+
+const MINUTE = 60_000
+
+/** How long each resource counts as fresh: totals move slowly, lists a little faster. */
+export const STALE_TIME = {
+  stats: 5 * MINUTE,
+  categories: 2 * MINUTE,
+  contacts: 2 * MINUTE,
+} as const
+
+/** The cache metrics are a live view, so they are polled. */
+export const CACHE_STATS_POLL_MS = 5_000
+
+export const statsQuery = () =>
+  queryOptions({
+    queryKey: statsKeys.all(),
+    queryFn: ({ signal }) => fetchStats(signal),
+    staleTime: STALE_TIME.stats,
+  })
+
+export const categoriesQuery = () =>
+  queryOptions({
+    queryKey: categoryKeys.list(),
+    queryFn: ({ signal }) => fetchCategories(signal),
+    staleTime: STALE_TIME.categories,
+  })
+
+export const categoryQuery = (id: number) =>
+  queryOptions({
+    queryKey: categoryKeys.detail(id),
+    queryFn: ({ signal }) => fetchCategory(id, signal),
+    staleTime: STALE_TIME.categories,
+  })
+
+// Paged lists keep showing the previous page while the next one loads, instead of a spinner.
+export const contactsQuery = (params: ContactListParams) =>
+  queryOptions({
+    queryKey: contactKeys.list(params),
+    queryFn: ({ signal }) => fetchContacts(params, signal),
+    staleTime: STALE_TIME.contacts,
+    placeholderData: keepPreviousData,
+  })
+
+export const campaignsQuery = () =>
+  queryOptions({
+    queryKey: campaignKeys.list(),
+    queryFn: ({ signal }) => fetchCampaigns(signal),
+  })
+
+export const messagesQuery = (params: MessageListParams) =>
+  queryOptions({
+    queryKey: messageKeys.list(params),
+    queryFn: ({ signal }) => fetchMessages(params, signal),
+    placeholderData: keepPreviousData,
+  })
+
+export const dailyCountersQuery = (days: number) =>
+  queryOptions({
+    queryKey: monitoringKeys.daily(days),
+    queryFn: ({ signal }) => fetchDailyCounters(days, signal),
+    placeholderData: keepPreviousData,
+  })
+
+export const cacheStatsQuery = () =>
+  queryOptions({
+    queryKey: cacheStatsKeys.all(),
+    queryFn: ({ signal }) => fetchCacheStats(signal),
+    refetchInterval: CACHE_STATS_POLL_MS,
+  })

@@ -1,0 +1,126 @@
+// Response and request shapes of the REST API, as written in shared/CONTRACT.md.
+
+export interface Category {
+  id: number
+  name: string
+  description: string | null
+  contact_count: number
+  created_at: string
+  updated_at: string
+}
+
+export interface Contact {
+  id: number
+  phone: string
+  name: string
+  category_ids: number[]
+  last_interaction_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+export type CampaignStatus = 'draft' | 'running' | 'completed'
+
+export interface Campaign {
+  id: number
+  name: string
+  status: CampaignStatus
+  category_ids: number[]
+  first_message: { text?: string; template?: string; language?: string }
+  second_message: { text?: string }
+  total_count: number
+  sent_count: number
+  delivered_count: number
+  read_count: number
+  interaction_count: number
+  no_interaction_count: number
+  failed_count: number
+  created_at: string
+  launched_at: string | null
+  completed_at: string | null
+}
+
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'no_interaction'
+
+export interface MessageRow {
+  id: number
+  campaign_id: number | null
+  contact_id: number
+  contact_name: string
+  step: 1 | 2
+  status: MessageStatus
+  sent_at: string | null
+  created_at: string
+}
+
+export interface Stats {
+  contacts: { total: number }
+  messages: { total: number } & Record<MessageStatus, number>
+  campaigns: { total: number } & Record<CampaignStatus, number>
+  interactions: { total: number }
+  generated_at: string
+}
+
+export interface DailyCounter {
+  date: string
+  sent: number
+  delivered: number
+  read: number
+  failed: number
+  interactions: number
+  no_interaction: number
+}
+
+export interface CacheStats {
+  backend: string
+  available: boolean
+  hits: number
+  misses: number
+  hit_ratio: number | null
+  errors: number
+  latency_ms: { avg: number | null; p50: number | null; p95: number | null; max: number | null }
+  since: string | null
+}
+
+export interface ItemList<T> {
+  items: T[]
+}
+
+export interface Page<T> extends ItemList<T> {
+  page: number
+  per_page: number
+  total: number
+}
+
+export interface CursorPage<T> extends ItemList<T> {
+  next_cursor: string | null
+}
+
+export interface ContactListParams {
+  page: number
+  per_page: number
+  search?: string
+  category_id?: number
+}
+
+export interface MessageListParams {
+  per_page: number
+  cursor?: string
+  status?: MessageStatus
+}
+
+export interface NewContact {
+  phone: string
+  name: string
+  category_ids: number[]
+}
+
+export interface NewCategory {
+  name: string
+  description?: string
+}
+
+export interface CategoryPatch {
+  name?: string
+  description?: string
+}

@@ -1,0 +1,79 @@
+import type { Campaign } from '../api'
+import { formatDateTime, percent } from '../format'
+import { useCampaigns } from '../hooks/useCampaigns'
+import { Panel } from './Panel'
+
+const COUNTERS: Array<[keyof Campaign, string]> = [
+  ['total_count', 'Total'],
+  ['sent_count', 'Sent'],
+  ['delivered_count', 'Delivered'],
+  ['read_count', 'Read'],
+  ['interaction_count', 'Interacted'],
+  ['no_interaction_count', 'No interaction'],
+  ['failed_count', 'Failed'],
+]
+
+function CampaignRow({ campaign }: { campaign: Campaign }) {
+  const resolved = campaign.interaction_count + campaign.failed_count
+  return (
+    <tr data-testid="campaign-row" data-campaign-id={campaign.id}>
+      <td>
+        <div>{campaign.name}</div>
+        <div className="muted small">
+          {campaign.launched_at ? `launched ${formatDateTime(campaign.launched_at)}` : `created ${formatDateTime(campaign.created_at)}`}
+        </div>
+      </td>
+      <td>
+        <span className={`badge badge-${campaign.status}`}>{campaign.status}</span>
+      </td>
+      {COUNTERS.map(([field]) => (
+        <td key={field} className="num" data-counter={field}>
+          {campaign[field] as number}
+        </td>
+      ))}
+      <td className="progress-cell" title={`${percent(resolved, campaign.total_count)} resolved`}>
+        <div className="progress">
+          <div
+            className="progress-bar"
+            style={{ width: campaign.total_count ? `${(resolved / campaign.total_count) * 100}%` : 0 }}
+          />
+        </div>
+      </td>
+    </tr>
+  )
+}
+
+/** Every campaign, newest first, with the counters of its first messages. */
+export function CampaignsPanel() {
+  return (
+    <Panel title="Campaigns" query={useCampaigns()} className="panel-wide">
+      {({ items }) =>
+        items.length === 0 ? (
+          <p className="empty">No campaigns yet.</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Campaign</th>
+                  <th>Status</th>
+                  {COUNTERS.map(([field, label]) => (
+                    <th key={field} className="num">
+                      {label}
+                    </th>
+                  ))}
+                  <th>Resolved</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((campaign) => (
+                  <CampaignRow key={campaign.id} campaign={campaign} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )
+      }
+    </Panel>
+  )
+}

@@ -1,0 +1,111 @@
+import type { FormEvent } from 'react'
+import type { Category, Contact } from '../api'
+import { formatDateTime } from '../format'
+import { useCategories } from '../hooks/useCategories'
+import { useContactList, useDeleteContact } from '../hooks/useContacts'
+import { ErrorMessage } from './ErrorMessage'
+import { Pager } from './Pager'
+import { Panel } from './Panel'
+
+type ContactList = ReturnType<typeof useContactList>
+
+function Filters({ list, categories }: { list: ContactList; categories: Category[] }) {
+  function search(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    list.setSearch(String(new FormData(event.currentTarget).get('search') ?? '').trim())
+  }
+  return (
+    <div className="filters">
+      <form onSubmit={search} role="search">
+        <input name="search" type="search" placeholder="Search name or phone" aria-label="Search contacts" />
+      </form>
+      <select
+        aria-label="Filter by category"
+        value={list.params.category_id ?? ''}
+        onChange={(event) => list.setCategory(event.target.value ? Number(event.target.value) : undefined)}
+      >
+        <option value="">All categories</option>
+        {categories.map((category) => (
+          <option key={category.id} value={category.id}>
+            {category.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  )
+}
+
+function ContactRow({ contact, names, onDelete }: { contact: Contact; names: Map<number, string>; onDelete: () => void }) {
+  const saving = contact.id < 0
+  return (
+    <tr data-testid="contact-row" data-contact-id={contact.id} className={saving ? 'is-provisional' : undefined}>
+      <td>{contact.name}</td>
+      <td className="mono">{contact.phone}</td>
+      <td>
+        {contact.category_ids.map((id) => (
+          <span key={id} className="chip">
+            {names.get(id) ?? `#${id}`}
+          </span>
+        ))}
+      </td>
+      <td className="muted small">{saving ? 'saving…' : formatDateTime(contact.created_at)}</td>
+      <td className="num">
+        <button type="button" className="button-danger small" disabled={saving} onClick={onDelete}>
+          Delete
+        </button>
+      </td>
+    </tr>
+  )
+}
+
+/** The contacts, a page at a time, filtered by search and category. */
+export function ContactsPanel() {
+  const list = useContactList()
+  const categories = useCategories().data?.items ?? []
+  const names = new Map(categories.map((category) => [category.id, category.name]))
+  const remove = useDeleteContact()
+
+  const confirmDelete = (contact: Contact) => {
+    if (window.confirm(`Delete ${contact.name}? Their messages and interactions go too.`)) remove.mutate(contact)
+  }
+
+  return (
+    <Panel title="Contacts" query={list.query} actions={<Filters list={list} categories={categories} />}>
+      {(page) => {
+        const pages = Math.max(1, Math.ceil(page.total / page.per_page))
+        return (
+          <>
+            {remove.isError && <ErrorMessage error={remove.error} compact />}
+            {page.items.length === 0 ? (
+              <p className="empty">No contacts match.</p>
+            ) : (
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th>Name</th>
+                    <th>Phone</th>
+                    <th>Categories</th>
+                    <th>Created</th>
+                    <th />
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.items.map((contact) => (
+                    <ContactRow key={contact.id} contact={contact} names={names} onDelete={() => confirmDelete(contact)} />
+                  ))}
+                </tbody>
+              </table>
+            )}
+            <Pager
+              label={`Page ${page.page} of ${pages} · ${page.total} contacts`}
+              hasPrevious={list.params.page > 1}
+              hasNext={list.params.page < pages}
+              onPrevious={() => list.setPage(list.params.page - 1)}
+              onNext={() => list.setPage(list.params.page + 1)}
+            />
+          </>
+        )
+      }}
+    </Panel>
+  )
+}

@@ -1,0 +1,72 @@
+import type { Stats } from '../api'
+import { useStats } from '../hooks/useStats'
+import { Panel } from './Panel'
+
+interface CardProps {
+  testId: string
+  label: string
+  total: number
+  parts?: Array<[string, number]>
+}
+
+/** One total; the number alone sits in the test hook so tests can read it as is. */
+function StatCard({ testId, label, total, parts = [] }: CardProps) {
+  return (
+    <div className="stat-card">
+      <div className="stat-label">{label}</div>
+      <div className="stat-value" data-testid={testId}>
+        {total}
+      </div>
+      {parts.length > 0 && (
+        <ul className="stat-parts">
+          {parts.map(([name, value]) => (
+            <li key={name}>
+              <span>{name}</span> <b>{value}</b>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  )
+}
+
+function StatGrid({ stats }: { stats: Stats }) {
+  const { messages, campaigns } = stats
+  return (
+    <div className="stat-grid">
+      <StatCard testId="stat-contacts" label="Contacts" total={stats.contacts.total} />
+      <StatCard
+        testId="stat-messages"
+        label="Messages"
+        total={messages.total}
+        parts={[
+          ['pending', messages.pending],
+          ['sent', messages.sent],
+          ['delivered', messages.delivered],
+          ['read', messages.read],
+          ['failed', messages.failed],
+          ['no interaction', messages.no_interaction],
+        ]}
+      />
+      <StatCard
+        testId="stat-campaigns"
+        label="Campaigns"
+        total={campaigns.total}
+        parts={[
+          ['draft', campaigns.draft],
+          ['running', campaigns.running],
+          ['completed', campaigns.completed],
+        ]}
+      />
+      <StatCard testId="stat-interactions" label="Interactions" total={stats.interactions.total} />
+    </div>
+  )
+}
+
+export function StatsCards() {
+  return (
+    <Panel title="Overview" query={useStats()} className="panel-stats">
+      {(stats) => <StatGrid stats={stats} />}
+    </Panel>
+  )
+}

@@ -1,0 +1,52 @@
+import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { QueryFilters } from '@tanstack/react-query'
+import { categoriesQuery, categoryKeys, categoryQuery, createCategory, exactly, updateCategory } from '../api'
+import type { Category, CategoryPatch, ItemList } from '../api'
+import { cancelAndSnapshot, invalidateTargets, rollback } from './optimistic'
+
+/** What editing a category changes: the list and that category's detail, nothing else. */
+export function categoryEditTargets(id: number): QueryFilters[] {
+  return [exactly(categoryKeys.list()), exactly(categoryKeys.detail(id))]
+}
+
+export function useCategories() {
+  return useQuery(categoriesQuery())
+}
+
+/** One category, or nothing while none is selected. */
+export function useCategory(id: number | null) {
+  const options = categoryQuery(id ?? 0)
+  return useQuery({ ...options, queryFn: id === null ? skipToken : options.queryFn })
+}
+
+const byName = (a: Category, b: Category) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' })
+
+/** Renames or redescribes a category, on screen at once, rolled back if the server refuses. */
+export function useUpdateCategory() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: ({ id, patch }: { id: number; patch: CategoryPatch }) => updateCategory(id, patch),
+    onMutate: async ({ id, patch }) => {
+      const snapshot = await cancelAndSnapshot(client, categoryEditTargets(id))
+      const edit = (category: Category): Category => (category.id === id ? { ...category, ...patch } : category)
+      // The server sorts the list by name, so a rename may move the row.
+      client.setQueryData<ItemList<Category>>(
+        categoryKeys.list(),
+        (list) => list && { ...list, items: list.items.map(edit).sort(byName) },
+      )
+      client.setQueryData<Category>(categoryKeys.detail(id), (category) => category && edit(category))
+      return { snapshot }
+    },
+    onError: (_error, _vars, context) => rollback(client, context?.snapshot),
+    onSettled: (_category, _error, { id }) => invalidateTargets(client, categoryEditTargets(id)),
+  })
+}
+
+/** Creates a category; only the list changes (a new category has no contacts yet). */
+export function useCreateCategory() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: createCategory,
+    onSettled: () => invalidateTargets(client, [exactly(categoryKeys.list())]),
+  })
+}

@@ -1,0 +1,6 @@
+import { useQuery } from '@tanstack/react-query'
+import { statsQuery } from '../api'
+
+export function useStats() {
+  return useQuery(statsQuery())
+}
