@@ -1,0 +1,50 @@
+import { keepPreviousData } from '@tanstack/react-query'
+import { describe, expect, it } from 'vitest'
+import {
+  cacheStatsQuery,
+  campaignsQuery,
+  categoriesQuery,
+  categoryQuery,
+  contactsQuery,
+  dailyCountersQuery,
+  messagesQuery,
+  statsQuery,
+} from './index'
+
+const MINUTE = 60_000
+
+describe('query options', () => {
+  it('keeps stats fresh for 5 minutes', () => {
+    expect(statsQuery().staleTime).toBe(5 * MINUTE)
+  })
+
+  it('keeps categories, one category and contacts fresh for 2 minutes', () => {
+    expect(categoriesQuery().staleTime).toBe(2 * MINUTE)
+    expect(categoryQuery(3).staleTime).toBe(2 * MINUTE)
+    expect(contactsQuery({ page: 1, per_page: 20 }).staleTime).toBe(2 * MINUTE)
+  })
+
+  it('keeps the previous page while paging contacts, messages and days', () => {
+    expect(contactsQuery({ page: 2, per_page: 20 }).placeholderData).toBe(keepPreviousData)
+    expect(messagesQuery({ per_page: 25, cursor: 'abc' }).placeholderData).toBe(keepPreviousData)
+    expect(dailyCountersQuery(30).placeholderData).toBe(keepPreviousData)
+  })
+
+  it('polls the cache metrics every 5 seconds', () => {
+    expect(cacheStatsQuery().refetchInterval).toBe(5_000)
+  })
+
+  it('builds the keys of the contract', () => {
+    expect(statsQuery().queryKey).toEqual(['stats'])
+    expect(categoriesQuery().queryKey).toEqual(['categories'])
+    expect(categoryQuery(3).queryKey).toEqual(['categories', 3])
+    expect(contactsQuery({ page: 2, per_page: 20, search: 'ada' }).queryKey).toEqual([
+      'contacts',
+      { page: 2, per_page: 20, search: 'ada' },
+    ])
+    expect(campaignsQuery().queryKey).toEqual(['campaigns'])
+    expect(messagesQuery({ per_page: 25 }).queryKey).toEqual(['messages', { per_page: 25 }])
+    expect(dailyCountersQuery(7).queryKey).toEqual(['monitoring', 7])
+    expect(cacheStatsQuery().queryKey).toEqual(['cache-stats'])
+  })
+})

@@ -1,0 +1,162 @@
+import { vi } from 'vitest'
+import type { Category, Contact } from '../api'
+
+// An in-memory stand-in for the Flask API behind a mocked `fetch`: enough of the contract for
+// the dashboard to load, write and refetch, with hooks to hold or fail a write. No network.
+
+export interface Deferred {
+  promise: Promise<void>
+  release: () => void
+}
+
+export function deferred(): Deferred {
+  let release!: () => void
+  const promise = new Promise<void>((resolve) => (release = resolve))
+  return { promise, release }
+}
+
+export interface RecordedCall {
+  method: string
+  path: string
+  search: URLSearchParams
+  authorization: string | null
+}
+
+type Reply = { status: number; body?: unknown }
+
+const NOW = '2024-05-01T10:00:00Z'
+
+const envelope = (status: number, code: string, message: string, details = {}): Reply => ({
+  status,
+  body: { error: { code, message, details } },
+})
+
+export function makeCategory(id: number, name: string, contact_count: number): Category {
+  return { id, name, description: null, contact_count, created_at: NOW, updated_at: NOW }
+}
+
+export function makeContact(id: number, name: string, category_ids: number[]): Contact {
+  const phone = `+1415555${String(id).padStart(4, '0')}`
+  return { id, phone, name, category_ids, last_interaction_at: null, created_at: NOW, updated_at: NOW }
+}
+
+/** The Authorization header the client sent (as a plain object, which is how the API client sends headers). */
+function authorizationOf(init: RequestInit): string | null {
+  return (init.headers as Record<string, string> | undefined)?.Authorization ?? null
+}
+
+export function createFakeApi() {
+  const state = {
+    categories: [makeCategory(3, 'Customers', 0), makeCategory(7, 'Leads', 0)],
+    contacts: [] as Contact[],
+    /** Contacts counted in stats beyond the ones listed (an older base, like a real database). */
+    baseContacts: 9,
+    /** When set, the token every request must carry. */
+    token: null as string | null,
+  }
+  const calls: RecordedCall[] = []
+  let hold: Deferred | null = null
+  let failure: Reply | null = null
+  let nextId = 100
+
+  const countIn = (categoryId: number) => state.contacts.filter((c) => c.category_ids.includes(categoryId)).length
+  const withCount = (category: Category) => ({ ...category, contact_count: countIn(category.id) })
+  const findCategory = (id: number) => state.categories.find((c) => c.id === id)
+
+  /** Seeds `count` contacts into a category. */
+  function addContacts(count: number, categoryIds: number[]) {
+    for (let i = 0; i < count; i++) state.contacts.unshift(makeContact(nextId++, `Contact ${nextId}`, categoryIds))
+  }
+
+  function stats() {
+    const messages = { total: 40, pending: 2, sent: 10, delivered: 8, read: 12, failed: 3, no_interaction: 5 }
+    return {
+      contacts: { total: state.baseContacts + state.contacts.length },
+      messages,
+      campaigns: { total: 2, draft: 1, running: 1, completed: 0 },
+      interactions: { total: 6 },
+      generated_at: NOW,
+    }
+  }
+
+  function read(path: string, search: URLSearchParams): Reply {
+    if (path === '/api/messages/stats') return { status: 200, body: stats() }
+    if (path === '/api/categories') return { status: 200, body: { items: state.categories.map(withCount) } }
+    const category = path.match(/^\/api\/categories\/(\d+)$/)
+    if (category) {
+      const found = findCategory(Number(category[1]))
+      return found ? { status: 200, body: withCount(found) } : envelope(404, 'not_found', 'Category not found')
+    }
+    if (path === '/api/contacts') {
+      const page = Number(search.get('page') ?? 1)
+      const perPage = Number(search.get('per_page') ?? 50)
+      const items = state.contacts.slice((page - 1) * perPage, page * perPage)
+      return { status: 200, body: { items, page, per_page: perPage, total: state.contacts.length } }
+    }
+    if (path === '/api/campaigns') return { status: 200, body: { items: [] } }
+    if (path === '/api/messages') return { status: 200, body: { items: [], next_cursor: null } }
+    if (path === '/api/monitoring/daily') return { status: 200, body: { items: [] } }
+    if (path === '/api/cache/stats') {
+      const latency_ms = { avg: 0.4, p50: 0.3, p95: 0.9, max: 2 }
+      return { status: 200, body: { backend: 'redis', available: true, hits: 3, misses: 1, hit_ratio: 0.75, errors: 0, latency_ms, since: NOW } }
+    }
+    return envelope(404, 'not_found', `No route ${path}`)
+  }
+
+  function write(method: string, path: string, body: Record<string, unknown>): Reply {
+    if (method === 'POST' && path === '/api/contacts') {
+      const contact = makeContact(nextId++, String(body.name), (body.category_ids as number[]) ?? [])
+      state.contacts.unshift({ ...contact, phone: String(body.phone) })
+      return { status: 201, body: state.contacts[0] }
+    }
+    const contact = path.match(/^\/api\/contacts\/(\d+)$/)
+    if (method === 'DELETE' && contact) {
+      state.contacts = state.contacts.filter((c) => c.id !== Number(contact[1]))
+      return { status: 204 }
+    }
+    const category = path.match(/^\/api\/categories\/(\d+)$/)
+    if (method === 'PATCH' && category) {
+      const id = Number(category[1])
+      state.categories = state.categories.map((c) => (c.id === id ? { ...c, ...body } : c))
+      return { status: 200, body: withCount(findCategory(id)!) }
+    }
+    return envelope(405, 'method_not_allowed', 'Method not allowed')
+  }
+
+  async function route(method: string, url: URL, init: RequestInit): Promise<Reply> {
+    const authorization = authorizationOf(init)
+    if (state.token && authorization !== `Bearer ${state.token}`) return envelope(401, 'unauthorized', 'Missing or invalid API token')
+    if (method === 'GET') return read(url.pathname, url.searchParams)
+    if (hold) await hold.promise
+    if (failure) {
+      const reply = failure
+      failure = null
+      return reply
+    }
+    return write(method, url.pathname, init.body ? JSON.parse(String(init.body)) : {})
+  }
+
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const url = new URL(String(input), 'http://dashboard.test')
+    const method = init.method ?? 'GET'
+    calls.push({ method, path: url.pathname, search: url.searchParams, authorization: authorizationOf(init) })
+    const reply = await route(method, url, init)
+    if (init.signal?.aborted) throw new DOMException('The operation was aborted.', 'AbortError')
+    const headers = { 'Content-Type': 'application/json' }
+    return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), { status: reply.status, headers })
+  })
+  vi.stubGlobal('fetch', fetchMock)
+
+  return {
+    state,
+    calls,
+    addContacts,
+    /** Keeps every write waiting until the returned deferred is released. */
+    holdWrites: () => (hold = deferred()),
+    /** Makes the next write fail with the API's error envelope. */
+    failNextWrite: (status: number, code: string, message: string, details = {}) =>
+      (failure = envelope(status, code, message, details)),
+    /** The calls made so far to a path, optionally of one method. */
+    callsTo: (path: string, method = 'GET') => calls.filter((c) => c.path === path && c.method === method),
+  }
+}
