@@ -1,0 +1,26 @@
+"""/api/messages and the statistics."""
+from flask import Blueprint
+
+from chatbot.blueprints.common import cached, query_args
+from chatbot.schemas.message import message_query
+from chatbot.services import messages, stats
+
+bp = Blueprint("messages", __name__, url_prefix="/api/messages")
+
+
+@bp.get("")
+def all():
+    """Slim rows, newest first, keyset cursor."""
+    return messages.list_messages(**query_args(message_query))
+
+
+@bp.get("/stats")
+def statistics():
+    """The global statistics (cached)."""
+    return cached(stats.get_stats())
+
+
+@bp.get("/<int:message_id>")
+def get(message_id):
+    """One message with its contact and campaign."""
+    return messages.get_message(message_id)

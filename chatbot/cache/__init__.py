@@ -1,0 +1,35 @@
+"""The Redis cache: Flask-Caching's RedisCache (prefix `cache:`, JSON) on the shared pool,
+cache-aside with exact invalidation (`aside.py`, `invalidation.py`) and metrics (`metrics.py`)."""
+from flask import current_app
+
+from chatbot.cache.aside import BYPASS, HIT, MISS, CacheAside
+from chatbot.cache.backend import KEY_PREFIX
+from chatbot.cache.metrics import CacheMetrics
+from chatbot.clock import get_clock
+from chatbot.extensions import cache, redis_store
+
+__all__ = ["BYPASS", "HIT", "MISS", "get_cache", "get_metrics", "init_app"]
+
+
+def init_app(app):
+    """Bind Flask-Caching to the shared pool and build this app's cache-aside and metrics."""
+    ttl = app.config["CACHE_TTL_SECONDS"]
+    cache.init_app(app, config={
+        "CACHE_TYPE": "chatbot.cache.backend.shared_redis_cache",
+        "CACHE_KEY_PREFIX": KEY_PREFIX,
+        "CACHE_DEFAULT_TIMEOUT": ttl,
+    })
+    backend = app.extensions["cache"][cache]
+    metrics = CacheMetrics(redis_store, get_clock(app), app.config["CACHE_METRICS_FLUSH_SECONDS"])
+    app.extensions["cache_metrics"] = metrics
+    app.extensions["cache_aside"] = CacheAside(redis_store, backend, metrics, ttl)
+
+
+def get_cache(app=None):
+    """This app's CacheAside."""
+    return (app or current_app).extensions["cache_aside"]
+
+
+def get_metrics(app=None):
+    """This app's CacheMetrics."""
+    return (app or current_app).extensions["cache_metrics"]

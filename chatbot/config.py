@@ -1,0 +1,89 @@
+"""Settings, read from the environment when the app is built (never at import)."""
+import os
+import secrets
+
+PRODUCTION_SECRETS = ("SECRET_KEY", "API_TOKEN", "WHATSAPP_APP_SECRET")
+
+
+class ConfigError(RuntimeError):
+    """The environment cannot run the app (e.g. production without its secrets)."""
+
+
+def as_bool(value, default=False):
+    """'1', 'true', 'yes', 'on' (any case) are true; unset is `default`."""
+    if value is None or value == "":
+        return default
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def as_int(value, default):
+    """An integer, or `default` when unset."""
+    return default if value in (None, "") else int(value)
+
+
+def as_float(value, default):
+    """A float, or `default` when unset."""
+    return default if value in (None, "") else float(value)
+
+
+def database_url(value, instance_path):
+    """Normalise DATABASE_URL: Heroku's `postgres://` and plain `postgresql://` use psycopg 3."""
+    if not value:
+        return "sqlite:///" + os.path.join(instance_path, "chatbot.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix):]
+    return value
+
+
+def from_env(env, instance_path):
+    """Build the settings mapping from `env` (os.environ in production)."""
+    app_env = env.get("APP_ENV", "development")
+    return {
+        "APP_ENV": app_env,
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "API_TOKEN": env.get("API_TOKEN") or None,
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
+        "REDIS_URL": env.get("REDIS_URL", "redis://localhost:6379/0"),
+        # Short timeouts: a slow Redis must cost milliseconds, then the circuit breaker opens.
+        "REDIS_SOCKET_TIMEOUT": as_float(env.get("REDIS_SOCKET_TIMEOUT"), 0.5),
+        "REDIS_CONNECT_TIMEOUT": as_float(env.get("REDIS_CONNECT_TIMEOUT"), 0.5),
+        "REDIS_MAX_CONNECTIONS": as_int(env.get("REDIS_MAX_CONNECTIONS"), 20),
+        "REDIS_BREAKER_COOLDOWN": as_float(env.get("REDIS_BREAKER_COOLDOWN"), 5.0),
+        "CACHE_TTL_SECONDS": as_int(env.get("CACHE_TTL_SECONDS"), 60),
+        "CACHE_METRICS_FLUSH_SECONDS": as_float(env.get("CACHE_METRICS_FLUSH_SECONDS"), 5.0),
+        "WHATSAPP_TRANSPORT": env.get("WHATSAPP_TRANSPORT", "dry-run"),
+        "WHATSAPP_TOKEN": env.get("WHATSAPP_TOKEN") or None,
+        "WHATSAPP_PHONE_NUMBER_ID": env.get("WHATSAPP_PHONE_NUMBER_ID") or None,
+        "WHATSAPP_API_BASE": env.get("WHATSAPP_API_BASE", "https://graph.facebook.com").rstrip("/"),
+        "WHATSAPP_API_VERSION": env.get("WHATSAPP_API_VERSION", "v21.0"),
+        "WHATSAPP_APP_SECRET": env.get("WHATSAPP_APP_SECRET") or None,
+        "WHATSAPP_VERIFY_TOKEN": env.get("WHATSAPP_VERIFY_TOKEN") or None,
+        "WHATSAPP_TIMEOUT_SECONDS": as_float(env.get("WHATSAPP_TIMEOUT_SECONDS"), 10.0),
+        "DISPATCH_RATE_PER_SECOND": as_int(env.get("DISPATCH_RATE_PER_SECOND"), 80),
+        "DISPATCH_BATCH_SIZE": as_int(env.get("DISPATCH_BATCH_SIZE"), 200),
+        "DISPATCH_INTERVAL_SECONDS": as_int(env.get("DISPATCH_INTERVAL_SECONDS"), 5),
+        "SCHEDULER_ENABLED": as_bool(env.get("SCHEDULER_ENABLED"), True),
+        "NO_INTERACTION_AFTER_HOURS": as_float(env.get("NO_INTERACTION_AFTER_HOURS"), 24.0),
+        "SWEEP_BATCH_SIZE": as_int(env.get("SWEEP_BATCH_SIZE"), 5000),
+        "SLOW_REQUEST_MS": as_float(env.get("SLOW_REQUEST_MS"), 500.0),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json"),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "COMPRESS_MIN_SIZE": 500,
+        "COMPRESS_ALGORITHM": ["gzip"],
+        "COMPRESS_MIMETYPES": ["application/json", "text/html", "text/plain", "text/css",
+                               "application/javascript", "text/javascript"],
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def check(config):
+    """Refuse to run production without its secrets; give development a throwaway SECRET_KEY."""
+    if config["APP_ENV"] == "production":
+        missing = [name for name in PRODUCTION_SECRETS if not config.get(name)]
+        if missing:
+            raise ConfigError("APP_ENV=production needs " + ", ".join(missing) + " to be set")
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = secrets.token_hex(32)

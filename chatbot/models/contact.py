@@ -1,0 +1,22 @@
+"""Contacts: people we message, identified by their E.164 phone number."""
+from chatbot.clock import utcnow
+from chatbot.extensions import db
+from chatbot.models.base import UTCDateTime
+from chatbot.models.category import contact_categories
+
+
+class Contact(db.Model):
+    """A WhatsApp user in zero or more categories."""
+
+    __tablename__ = "contacts"
+
+    id = db.Column(db.Integer, primary_key=True)
+    phone = db.Column(db.String(20), nullable=False, unique=True)
+    name = db.Column(db.String(200), nullable=False)
+    last_interaction_at = db.Column(UTCDateTime, nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    # Lists never walk this relationship row by row: they load ids in one statement.
+    categories = db.relationship("Category", secondary=contact_categories, lazy="raise",
+                                 passive_deletes=True)

@@ -1,0 +1,63 @@
+"""Campaign in and out."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from chatbot.schemas.fields import UTC, IdList, Trimmed
+
+TEXT_MAX = 4096  # WhatsApp's limit for a text message body
+
+
+class TextMessage(Schema):
+    """{"text": "..."}"""
+
+    text = Trimmed(required=True, validate=validate.Length(min=1, max=TEXT_MAX))
+
+
+class FirstMessage(Schema):
+    """{"text"} or {"template", "language"}: a campaign's opener may be a pre-approved template."""
+
+    text = Trimmed(validate=validate.Length(min=1, max=TEXT_MAX))
+    template = Trimmed(validate=validate.Length(min=1, max=512))
+    language = Trimmed(validate=validate.Regexp(r"^[a-z]{2,3}(_[A-Z]{2})?$"))
+
+    @validates_schema
+    def one_kind(self, data, **kwargs):
+        """Exactly one of text or template (with its language)."""
+        if "text" in data and ("template" in data or "language" in data):
+            raise ValidationError("Give either text, or template and language, not both.")
+        if "text" not in data and not ("template" in data and "language" in data):
+            raise ValidationError("Give either text, or template and language.")
+
+
+class CampaignIn(Schema):
+    """POST /api/campaigns."""
+
+    name = Trimmed(required=True, validate=validate.Length(min=1, max=200))
+    category_ids = IdList(required=True, validate=validate.Length(min=1))
+    first_message = fields.Nested(FirstMessage, required=True)
+    second_message = fields.Nested(TextMessage, required=True)
+
+
+class CampaignOut(Schema):
+    """A campaign with its counters."""
+
+    id = fields.Integer()
+    name = fields.String()
+    status = fields.String()
+    category_ids = fields.List(fields.Integer())
+    first_message = fields.Dict()
+    second_message = fields.Dict()
+    total_count = fields.Integer()
+    sent_count = fields.Integer()
+    delivered_count = fields.Integer()
+    read_count = fields.Integer()
+    interaction_count = fields.Integer()
+    no_interaction_count = fields.Integer()
+    failed_count = fields.Integer()
+    created_at = UTC()
+    launched_at = UTC()
+    completed_at = UTC()
+
+
+campaign_in = CampaignIn()
+campaign_out = CampaignOut()
+campaigns_out = CampaignOut(many=True)

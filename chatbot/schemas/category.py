@@ -1,0 +1,28 @@
+"""Category in and out."""
+from marshmallow import Schema, fields, validate
+
+from chatbot.schemas.fields import UTC, Trimmed
+
+
+class CategoryIn(Schema):
+    """POST /api/categories."""
+
+    name = Trimmed(required=True, validate=validate.Length(min=1, max=100))
+    description = Trimmed(allow_none=True, load_default=None, validate=validate.Length(max=500))
+
+
+class CategoryOut(Schema):
+    """A category with its contact count (computed, never stored)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    description = fields.String(allow_none=True)
+    contact_count = fields.Integer()
+    created_at = UTC()
+    updated_at = UTC()
+
+
+category_in = CategoryIn()
+category_patch = CategoryIn(partial=True)
+category_out = CategoryOut()
+categories_out = CategoryOut(many=True)

@@ -1,0 +1,48 @@
+"""Contact in and out, and the contacts page query."""
+from marshmallow import Schema, fields, validate
+
+from chatbot.schemas.fields import UTC, IdList, Phone, Trimmed
+
+
+class ContactIn(Schema):
+    """POST /api/contacts."""
+
+    phone = Phone(required=True)
+    name = Trimmed(required=True, validate=validate.Length(min=1, max=200))
+    category_ids = IdList(load_default=list)
+
+
+class ContactPatch(Schema):
+    """PATCH /api/contacts/<id>: category_ids replaces the set."""
+
+    phone = Phone()
+    name = Trimmed(validate=validate.Length(min=1, max=200))
+    category_ids = IdList()
+
+
+class ContactQuery(Schema):
+    """GET /api/contacts query string."""
+
+    category_id = fields.Integer(validate=validate.Range(min=1))
+    search = Trimmed(validate=validate.Length(max=200))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ContactOut(Schema):
+    """A contact and the ids of its categories."""
+
+    id = fields.Integer()
+    phone = fields.String()
+    name = fields.String()
+    category_ids = fields.List(fields.Integer())
+    last_interaction_at = UTC()
+    created_at = UTC()
+    updated_at = UTC()
+
+
+contact_in = ContactIn()
+contact_patch = ContactPatch()
+contact_query = ContactQuery()
+contact_out = ContactOut()
+contacts_out = ContactOut(many=True)

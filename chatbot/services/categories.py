@@ -1,0 +1,84 @@
+"""Categories: CRUD and the cached list and detail with contact counts (one statement each)."""
+from sqlalchemy import func, select
+
+from chatbot.cache import get_cache, keys
+from chatbot.cache.invalidation import invalidate
+from chatbot.clock import utcnow
+from chatbot.errors import Conflict, NotFound
+from chatbot.extensions import db
+from chatbot.models import Category, contact_categories
+from chatbot.schemas.category import categories_out, category_out
+from chatbot.services.common import commit_or_conflict, get_or_404
+
+DUPLICATE = "a category with this name already exists"
+
+
+def _with_counts():
+    """Categories LEFT JOIN their links, counted: one statement whatever the number of categories."""
+    return (select(Category.id, Category.name, Category.description, Category.created_at,
+                   Category.updated_at, func.count(contact_categories.c.contact_id).label("contact_count"))
+            .outerjoin(contact_categories, contact_categories.c.category_id == Category.id)
+            .group_by(Category.id))
+
+
+def _compute_list():
+    rows = db.session.execute(_with_counts().order_by(func.lower(Category.name), Category.id)).mappings()
+    return {"items": categories_out.dump(rows)}
+
+
+def _compute_detail(category_id):
+    row = db.session.execute(_with_counts().where(Category.id == category_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"category {category_id} not found")
+    return category_out.dump(row)
+
+
+def list_categories():
+    """({"items": [...]}, cache status)."""
+    return get_cache().get_or_compute(keys.category_list(), _compute_list)
+
+
+def get_category(category_id):
+    """(category, cache status); NotFound if missing (never cached)."""
+    return get_cache().get_or_compute(keys.category_detail(category_id), lambda: _compute_detail(category_id))
+
+
+def _check_name_free(name, exclude_id=None):
+    """Friendly 409 before the insert; the unique index on lower(name) still guards races."""
+    query = select(Category.id).where(func.lower(Category.name) == name.lower())
+    if exclude_id is not None:
+        query = query.where(Category.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise Conflict(DUPLICATE, {"name": [DUPLICATE]})
+
+
+def create_category(data):
+    """Insert a category; 409 if the name exists in any case."""
+    _check_name_free(data["name"])
+    category = Category(name=data["name"], description=data.get("description"))
+    db.session.add(category)
+    commit_or_conflict(DUPLICATE, "name")
+    invalidate("category.created", category_id=category.id)
+    return _compute_detail(category.id)
+
+
+def update_category(category_id, data):
+    """Change name and/or description."""
+    category = get_or_404(Category, category_id, "category")
+    if "name" in data:
+        _check_name_free(data["name"], exclude_id=category_id)
+        category.name = data["name"]
+    if "description" in data:
+        category.description = data["description"]
+    category.updated_at = utcnow()
+    commit_or_conflict(DUPLICATE, "name")
+    invalidate("category.updated", category_id=category_id)
+    return _compute_detail(category_id)
+
+
+def delete_category(category_id):
+    """Delete a category; its contacts stay (only the links go)."""
+    category = get_or_404(Category, category_id, "category")
+    db.session.delete(category)
+    db.session.commit()
+    invalidate("category.deleted", category_id=category_id)

@@ -1,0 +1,34 @@
+"""Helpers shared by the services."""
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from chatbot.errors import Conflict, NotFound, ValidationFailed
+from chatbot.extensions import db
+from chatbot.models import Category
+
+
+def get_or_404(model, object_id, what=None):
+    """The row with this primary key, or NotFound."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        raise NotFound(f"{what or model.__name__.lower()} {object_id} not found")
+    return obj
+
+
+def check_category_ids(category_ids, field="category_ids"):
+    """422 naming the unknown ids when some of `category_ids` do not exist (one query)."""
+    if not category_ids:
+        return
+    found = set(db.session.scalars(select(Category.id).where(Category.id.in_(category_ids))))
+    unknown = [i for i in category_ids if i not in found]
+    if unknown:
+        raise ValidationFailed("unknown category id", {field: [f"Unknown category id: {i}." for i in unknown]})
+
+
+def commit_or_conflict(message, field=None):
+    """Commit; a uniqueness violation becomes a 409 (the constraint is the real guard)."""
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(message, {field: [message]} if field else None) from exc

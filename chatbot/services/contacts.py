@@ -1,0 +1,135 @@
+"""Contacts: CRUD, category membership, and a page in at most three statements."""
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from chatbot.cache.invalidation import invalidate
+from chatbot.clock import utcnow
+from chatbot.errors import Conflict
+from chatbot.extensions import db
+from chatbot.models import Contact, Interaction, Message, contact_categories
+from chatbot.schemas.contact import contact_out, contacts_out
+from chatbot.services import counters
+from chatbot.services.common import check_category_ids, commit_or_conflict, get_or_404
+
+DUPLICATE = "a contact with this phone number already exists"
+
+
+def _category_ids_by_contact(contact_ids):
+    """{contact_id: [category ids]} for many contacts in one statement."""
+    result = {cid: [] for cid in contact_ids}
+    if contact_ids:
+        rows = db.session.execute(
+            select(contact_categories.c.contact_id, contact_categories.c.category_id)
+            .where(contact_categories.c.contact_id.in_(contact_ids))
+            .order_by(contact_categories.c.category_id))
+        for contact_id, category_id in rows:
+            result[contact_id].append(category_id)
+    return result
+
+
+def _fields(contact):
+    return {c: getattr(contact, c) for c in ("id", "phone", "name", "last_interaction_at", "created_at",
+                                             "updated_at")}
+
+
+def _dump(contact, category_ids):
+    return contact_out.dump({**_fields(contact), "category_ids": category_ids})
+
+
+def _filtered(query, category_id=None, search=None):
+    if category_id is not None:
+        query = query.where(Contact.id.in_(select(contact_categories.c.contact_id)
+                                           .where(contact_categories.c.category_id == category_id)))
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(Contact.name.ilike(pattern, escape="\\") | Contact.phone.like(pattern, escape="\\"))
+    return query
+
+
+def list_contacts(page=1, per_page=50, category_id=None, search=None):
+    """A page of contacts, newest first: rows, total and category ids, three statements."""
+    rows = db.session.execute(
+        _filtered(select(Contact), category_id, search)
+        .order_by(Contact.created_at.desc(), Contact.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    total = db.session.scalar(_filtered(select(func.count(Contact.id)), category_id, search))
+    ids = _category_ids_by_contact([c.id for c in rows])
+    items = contacts_out.dump([{**_fields(c), "category_ids": ids[c.id]} for c in rows])
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+def get_contact(contact_id):
+    """One contact with its category ids."""
+    contact = get_or_404(Contact, contact_id, "contact")
+    return _dump(contact, _category_ids_by_contact([contact_id])[contact_id])
+
+
+def _link(contact_id, category_ids):
+    if category_ids:
+        db.session.execute(insert(contact_categories),
+                           [{"contact_id": contact_id, "category_id": cid} for cid in category_ids])
+
+
+def create_contact(data):
+    """Insert a contact in its categories; 409 on a duplicate phone, 422 on an unknown category."""
+    category_ids = data.get("category_ids", [])
+    check_category_ids(category_ids)
+    _check_phone_free(data["phone"])
+    contact = Contact(phone=data["phone"], name=data["name"])
+    db.session.add(contact)
+    try:
+        db.session.flush()  # the id, for the links; a concurrent duplicate fails here
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(DUPLICATE, {"phone": [DUPLICATE]}) from exc
+    _link(contact.id, category_ids)
+    commit_or_conflict(DUPLICATE, "phone")
+    invalidate("contact.created", category_ids=category_ids)
+    return _dump(contact, sorted(category_ids))
+
+
+def _check_phone_free(phone, exclude_id=None):
+    """Friendly 409 before writing; the unique constraint still guards races."""
+    query = select(Contact.id).where(Contact.phone == phone)
+    if exclude_id is not None:
+        query = query.where(Contact.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise Conflict(DUPLICATE, {"phone": [DUPLICATE]})
+
+
+def update_contact(contact_id, data):
+    """Change name, phone and/or the whole set of categories."""
+    contact = get_or_404(Contact, contact_id, "contact")
+    old_ids = _category_ids_by_contact([contact_id])[contact_id]
+    new_ids = old_ids
+    if "category_ids" in data:
+        new_ids = data["category_ids"]
+        check_category_ids(new_ids)
+        db.session.execute(delete(contact_categories).where(contact_categories.c.contact_id == contact_id))
+        _link(contact_id, new_ids)
+    if "phone" in data:
+        _check_phone_free(data["phone"], exclude_id=contact_id)
+    for field in ("name", "phone"):
+        if field in data:
+            setattr(contact, field, data[field])
+    contact.updated_at = utcnow()
+    commit_or_conflict(DUPLICATE, "phone")
+    invalidate("contact.updated", category_ids=set(old_ids) | set(new_ids))
+    return _dump(contact, sorted(new_ids))
+
+
+def delete_contact(contact_id):
+    """Delete a contact with its messages and interactions; the campaigns' counters follow."""
+    get_or_404(Contact, contact_id, "contact")
+    category_ids = _category_ids_by_contact([contact_id])[contact_id]
+    campaign_ids = list(db.session.scalars(
+        select(Message.campaign_id).where(Message.contact_id == contact_id, Message.campaign_id.is_not(None))
+        .distinct()))
+    # Explicit deletes (not only ON DELETE CASCADE) so the counters below see the rows gone.
+    db.session.execute(delete(Interaction).where(Interaction.contact_id == contact_id))
+    db.session.execute(delete(Message).where(Message.contact_id == contact_id))
+    db.session.execute(delete(Contact).where(Contact.id == contact_id))
+    counters.recompute(campaign_ids)
+    db.session.commit()
+    invalidate("contact.deleted", category_ids=category_ids)

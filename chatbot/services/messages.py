@@ -1,0 +1,65 @@
+"""Messages: a keyset-paginated list of slim rows, and one message in detail."""
+import base64
+import binascii
+import datetime as dt
+import json
+
+from sqlalchemy import BigInteger, literal, select, tuple_
+
+from chatbot.errors import NotFound, ValidationFailed
+from chatbot.extensions import db
+from chatbot.models import Campaign, Contact, Message
+from chatbot.models.base import UTCDateTime
+from chatbot.schemas.message import message_detail, message_row
+
+ROW_COLUMNS = (Message.id, Message.campaign_id, Message.contact_id, Contact.name.label("contact_name"),
+               Message.step, Message.status, Message.sent_at, Message.created_at)
+
+
+def encode_cursor(created_at, message_id):
+    """Opaque cursor: the (created_at, id) of the last row, base64url JSON."""
+    raw = json.dumps([created_at.isoformat(), message_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    """(created_at, id), or 422 when the cursor was not made by us."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created_at, message_id = json.loads(base64.urlsafe_b64decode(padded))
+        created = dt.datetime.fromisoformat(created_at)
+        if created.tzinfo is None or not isinstance(message_id, int):
+            raise ValueError("bad cursor")
+        return created, message_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed("invalid cursor", {"cursor": ["Invalid cursor."]}) from None
+
+
+def list_messages(per_page=50, cursor=None, **filters):
+    """Newest first; one statement joining the contact's name, no ORM objects loaded."""
+    query = select(*ROW_COLUMNS).join(Contact, Contact.id == Message.contact_id)
+    for name in ("campaign_id", "contact_id", "status", "step"):
+        if filters.get(name) is not None:
+            query = query.where(getattr(Message, name) == filters[name])
+    if cursor:
+        created_at, message_id = decode_cursor(cursor)
+        query = query.where(tuple_(Message.created_at, Message.id)
+                             < tuple_(literal(created_at, UTCDateTime), literal(message_id, BigInteger)))
+    rows = db.session.execute(
+        query.order_by(Message.created_at.desc(), Message.id.desc()).limit(per_page + 1)).mappings().all()
+    items = [message_row(r) for r in rows[:per_page]]
+    next_cursor = None
+    if len(rows) > per_page:
+        last = rows[per_page - 1]
+        next_cursor = encode_cursor(last["created_at"], last["id"])
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def get_message(message_id):
+    """The message with its contact and campaign, loaded on purpose in one statement."""
+    row = db.session.execute(
+        select(Message, Contact, Campaign).join(Contact, Contact.id == Message.contact_id)
+        .outerjoin(Campaign, Campaign.id == Message.campaign_id).where(Message.id == message_id)).first()
+    if row is None:
+        raise NotFound(f"message {message_id} not found")
+    return message_detail(*row)

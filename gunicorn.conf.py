@@ -1,0 +1,11 @@
+"""Gunicorn settings read from the dyno's environment (Heroku sets PORT and WEB_CONCURRENCY)."""
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# Each worker builds its own app (and so its own Redis pool and scheduler): preloading would
+# share sockets opened in the master across forks.
+preload_app = False
+accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "false").lower() in ("1", "true", "yes") else None

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# End-to-end: the real app under gunicorn on PostgreSQL and Redis, the built dashboard, and
+# headless Chromium (Debian's package) driven by playwright-core. Called by test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/services.sh
+ensure_venv test
+ensure_postgres
+ensure_redis
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing chromium (apt-get)"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+E2E_DB_URL="${TEST_DATABASE_URL%/*}/test_e2e"
+psql "${TEST_DATABASE_URL}" -c "DROP DATABASE IF EXISTS test_e2e" >/dev/null
+psql "${TEST_DATABASE_URL}" -c "CREATE DATABASE test_e2e" >/dev/null
+PORT="$(free_port)"
+export DATABASE_URL="$E2E_DB_URL" REDIS_URL="${TEST_REDIS_URL%/*}/14" SCHEDULER_ENABLED=false LOG_LEVEL=WARNING
+flask --app wsgi db upgrade >/dev/null 2>&1
+flask --app wsgi cache flush --namespace all >/dev/null
+gunicorn wsgi:app --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &
+GUNICORN_PID=$!
+CLEANUP+=("kill $GUNICORN_PID")
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && break; sleep 0.2; done
+(cd frontend && E2E_BASE_URL="http://127.0.0.1:$PORT" npm run e2e --silent)
