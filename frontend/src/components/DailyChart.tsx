@@ -13,7 +13,7 @@ const SERIES: Array<{ key: Series; label: string; color: string }> = [
 
 const WIDTH = 640
 const HEIGHT = 220
-const PAD = { top: 12, right: 12, bottom: 28, left: 40 }
+const PAD = { top: 12, right: 24, bottom: 28, left: 40 }
 
 /** A round axis maximum (1, 2 or 5 times a power of ten) so the grid lines get readable labels. */
 function niceMax(value: number): number {
