@@ -1,4 +1,4 @@
-import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { QueryFilters } from '@tanstack/react-query'
 import { categoriesQuery, categoryKeys, categoryQuery, createCategory, exactly, updateCategory } from '../api'
 import type { Category, CategoryPatch, ItemList } from '../api'
@@ -13,10 +13,9 @@ export function useCategories() {
   return useQuery(categoriesQuery())
 }
 
-/** One category, or nothing while none is selected. */
-export function useCategory(id: number | null) {
-  const options = categoryQuery(id ?? 0)
-  return useQuery({ ...options, queryFn: id === null ? skipToken : options.queryFn })
+/** One category, through its own detail query. */
+export function useCategory(id: number) {
+  return useQuery(categoryQuery(id))
 }
 
 const byName = (a: Category, b: Category) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' })
