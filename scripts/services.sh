@@ -36,7 +36,7 @@ PY
   [ "$(id -u)" = 0 ] && { id postgres >/dev/null 2>&1 || useradd -r postgres; chown -R postgres "$TMP"; runas=(runuser -u postgres --); }
   "${runas[@]}" "$bin/initdb" -D "$data" -U postgres --auth=trust >/dev/null
   "${runas[@]}" "$bin/pg_ctl" -D "$data" -l "$data.log" -o "-p $port -k $TMP -c listen_addresses=127.0.0.1" -w start >/dev/null
-  CLEANUP+=("${runas[*]} $bin/pg_ctl -D $data -m immediate stop")
+  CLEANUP+=("${runas[*]} $bin/pg_ctl -D $data -m immediate stop" "rm -rf $data")
   "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres test 2>/dev/null || psql -h 127.0.0.1 -p "$port" -U postgres -c "CREATE DATABASE test" postgres
   export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/test"
   echo "started a throwaway PostgreSQL on port $port"
