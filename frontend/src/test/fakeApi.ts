@@ -56,6 +56,7 @@ export function createFakeApi() {
   }
   const calls: RecordedCall[] = []
   let hold: Deferred | null = null
+  let readHold: Deferred | null = null
   let failure: Reply | null = null
   let nextId = 100
 
@@ -126,7 +127,10 @@ export function createFakeApi() {
   async function route(method: string, url: URL, init: RequestInit): Promise<Reply> {
     const authorization = authorizationOf(init)
     if (state.token && authorization !== `Bearer ${state.token}`) return envelope(401, 'unauthorized', 'Missing or invalid API token')
-    if (method === 'GET') return read(url.pathname, url.searchParams)
+    if (method === 'GET') {
+      if (readHold) await readHold.promise
+      return read(url.pathname, url.searchParams)
+    }
     if (hold) await hold.promise
     if (failure) {
       const reply = failure
@@ -153,6 +157,8 @@ export function createFakeApi() {
     addContacts,
     /** Keeps every write waiting until the returned deferred is released. */
     holdWrites: () => (hold = deferred()),
+    /** Keeps every read waiting until the returned deferred is released. */
+    holdReads: () => (readHold = deferred()),
     /** Makes the next write fail with the API's error envelope. */
     failNextWrite: (status: number, code: string, message: string, details = {}) =>
       (failure = envelope(status, code, message, details)),
