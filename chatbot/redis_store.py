@@ -52,12 +52,20 @@ class CircuitBreaker:
             return False
 
     def success(self):
-        """A call worked: close the breaker."""
-        if self.open_until is not None:
-            with self._lock:
-                if self.open_until is not None:
-                    log.warning("redis reachable again: cache back on")
-                self.open_until, self.probing, self.cooldown = None, False, self.base_cooldown
+        """A call reached Redis: close the breaker; True if it was open (Redis just came back)."""
+        if self.open_until is None:
+            return False
+        with self._lock:
+            reopened = self.open_until is not None
+            if reopened:
+                log.warning("redis reachable again: cache back on")
+            self.open_until, self.probing, self.cooldown = None, False, self.base_cooldown
+            return reopened
+
+    def release_probe(self):
+        """A probe ended without telling whether Redis is up: let the next call probe again."""
+        with self._lock:
+            self.probing = False
 
     def failure(self, exc):
         """A call failed: open (or re-open, with a longer cool-down)."""
@@ -78,23 +86,31 @@ class RedisStore:
         self.client = None
         self.pool = None
         self.breaker = None
+        self._recovery_hooks = []
 
     def init_app(self, app, clock):
         """Build the pool from REDIS_URL (rediss:// for TLS); opens no connection yet."""
         cfg = app.config
+        if self.pool is not None:
+            # A second app in the same process (tests, CLI) replaces the pool: close the old sockets.
+            self.pool.disconnect()
         self.pool = redis.ConnectionPool.from_url(
             cfg["REDIS_URL"],
             socket_timeout=cfg["REDIS_SOCKET_TIMEOUT"],
             socket_connect_timeout=cfg["REDIS_CONNECT_TIMEOUT"],
             health_check_interval=30,
             max_connections=cfg["REDIS_MAX_CONNECTIONS"],
-            retry_on_timeout=False,
             # No client-side retries: the breaker decides, and a retry multiplies the wait on a dead host.
             retry=Retry(NoBackoff(), 0),
         )
         self.client = redis.Redis(connection_pool=self.pool)
         self.breaker = CircuitBreaker(clock, cooldown=cfg["REDIS_BREAKER_COOLDOWN"])
+        self._recovery_hooks = []
         app.extensions["redis_store"] = self
+
+    def on_recovery(self, hook):
+        """Run `hook()` right after Redis comes back from an outage (e.g. replay deferred invalidations)."""
+        self._recovery_hooks.append(hook)
 
     @property
     def available(self):
@@ -102,18 +118,36 @@ class RedisStore:
         return self.breaker is not None and not self.breaker.is_open
 
     def call(self, fn):
-        """Run `fn(client)`; raise RedisUnavailable when the breaker is open or Redis fails."""
+        """Run `fn(client)`; raise RedisUnavailable when the breaker is open or Redis cannot be reached.
+
+        Other Redis errors (a script error, OOM) mean Redis answered: they close the breaker and propagate.
+        """
         if self.breaker is None or not self.breaker.allow():
             raise RedisUnavailable("circuit open")
         try:
             result = fn(self.client)
         except REDIS_ERRORS as exc:
             self.breaker.failure(exc)
-            if isinstance(exc, (redis.exceptions.ConnectionError, OSError)):
-                self.pool.disconnect(inuse_connections=False)
+            self.pool.disconnect(inuse_connections=False)
             raise RedisUnavailable(str(exc)) from exc
-        self.breaker.success()
+        except redis.exceptions.RedisError:
+            self._succeeded()  # Redis answered (an error reply): it is reachable
+            raise
+        except BaseException:
+            # Never leave a half-open probe hanging: that would keep the breaker open for good.
+            self.breaker.release_probe()
+            raise
+        self._succeeded()
         return result
+
+    def _succeeded(self):
+        """Close the breaker; on the way back from an outage, run the recovery hooks once."""
+        if self.breaker.success():
+            for hook in list(self._recovery_hooks):
+                try:
+                    hook()
+                except RedisUnavailable:
+                    pass
 
     def ping(self):
         """True if Redis answers now (through the breaker)."""

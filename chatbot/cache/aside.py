@@ -3,14 +3,20 @@
 Read:  MGET value, generation              -> 1 command on a hit, no write.
 Miss:  SET lock NX (one recomputer), compute from the database, then a script stores the value
        only if the generation is still the one read before computing.
-Write: after the commit, one script bumps each key's generation and unlinks its value.
+Write: after the commit, one script gives each key a new (random) generation and unlinks its value.
 
 A reader that computed from data older than a commit therefore cannot store it after the
 writer's invalidation: the generation moved, and the store is refused (the classic race).
+Generations are random tokens, not counters, so a flush that deletes them cannot bring an old
+generation back (A-B-A).
 """
+import itertools
 import logging
+import threading
 import time
 import uuid
+
+import redis
 
 from chatbot.cache import keys
 from chatbot.redis_store import RedisUnavailable
@@ -19,6 +25,7 @@ log = logging.getLogger("chatbot.cache")
 
 HIT, MISS, BYPASS = "HIT", "MISS", "BYPASS"
 
+# KEYS: value, generation, lock. ARGV: generation read before computing, value, ttl, lock token.
 STORE_IF_CURRENT = """
 local current = redis.call('GET', KEYS[2]) or ''
 local stored = 0
@@ -30,14 +37,19 @@ if redis.call('GET', KEYS[3]) == ARGV[4] then redis.call('DEL', KEYS[3]) end
 return stored
 """
 
-# KEYS: value1, gen1, value2, gen2, ...; ARGV[1]: generation TTL.
+# KEYS: value1, gen1, value2, gen2, ...; ARGV: new generation, generation TTL.
 INVALIDATE = """
 for i = 1, #KEYS, 2 do
-  redis.call('INCR', KEYS[i + 1])
-  redis.call('EXPIRE', KEYS[i + 1], ARGV[1])
+  redis.call('SET', KEYS[i + 1], ARGV[1], 'EX', ARGV[2])
   redis.call('UNLINK', KEYS[i])
 end
 return #KEYS / 2
+"""
+
+# KEYS: lock. ARGV: token. Only the holder releases (its lock may have expired and been re-taken).
+RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 """
 
 GENERATION_TTL = 86400       # far longer than any recomputation
@@ -54,29 +66,39 @@ class CacheAside:
         self.serializer = backend.serializer
         self.metrics = metrics
         self.ttl = ttl
-        self.pending = set()  # invalidations that failed while Redis was away
+        self.pending = {}  # key -> deferral stamp: invalidations that failed while Redis was away
+        self._deferrals = itertools.count(1)
+        self._pending_lock = threading.Lock()
         self._store_script = store.client.register_script(STORE_IF_CURRENT)
         self._invalidate_script = store.client.register_script(INVALIDATE)
+        self._release_script = store.client.register_script(RELEASE)
+        store.on_recovery(self.replay_pending)
 
-    def _timed(self, op, fn):
-        """Run a Redis call through the breaker, recording its latency and errors."""
+    def _timed(self, op, key, fn):
+        """Run a Redis call through the breaker, recording its latency (or error) and a DEBUG line."""
         started = time.perf_counter()
         try:
             result = self.store.call(fn)
-        except RedisUnavailable:
+        except (RedisUnavailable, redis.exceptions.RedisError) as exc:
             self.metrics.error(op)
-            raise
-        elapsed = time.perf_counter() - started
-        self.metrics.latency(op, elapsed)
-        log.debug("cache %s", op, extra={"op": op, "duration_ms": round(elapsed * 1000, 3)})
+            log.debug("cache %s %s failed: %s", op, key, exc, extra={"op": op, "key": key})
+            if isinstance(exc, RedisUnavailable):
+                raise
+            # Redis answered with an error (OOM, read-only replica...): serve from the database.
+            log.warning("cache %s failed: %s", op, exc, extra={"op": op, "key": key})
+            raise RedisUnavailable(str(exc)) from exc
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self.metrics.latency(op, elapsed_ms / 1000)
+        log.debug("cache %s %s %.3f ms", op, key, elapsed_ms,
+                  extra={"op": op, "key": key, "duration_ms": round(elapsed_ms, 3)})
         return result
 
     def get_or_compute(self, key, compute):
         """(value, HIT|MISS|BYPASS): from Redis, else from `compute()` (stored when still current)."""
         full = self.prefix + key
         try:
-            self._replay_pending()
-            raw, generation = self._timed("get", lambda r: r.mget(full, self.prefix + keys.generation(key)))
+            self.replay_pending(quiet=False)
+            raw, generation = self._timed("get", key, lambda r: r.mget(full, self.prefix + keys.generation(key)))
         except RedisUnavailable:
             return compute(), BYPASS
         value = self.serializer.loads(raw)
@@ -88,60 +110,118 @@ class CacheAside:
 
     def _recompute(self, key, generation, compute):
         """One process recomputes; the others wait briefly for its value, then compute themselves."""
-        full, token = self.prefix + key, uuid.uuid4().hex
+        token = uuid.uuid4().hex
         lock_key = self.prefix + keys.lock(key)
         try:
-            leader = self._timed("lock", lambda r: r.set(lock_key, token, nx=True, px=LOCK_MS))
+            leader = self._timed("lock", key, lambda r: r.set(lock_key, token, nx=True, px=LOCK_MS))
             if not leader:
-                waited = self._wait_for(full)
+                waited = self._wait_for(key)
                 if waited is not None:
                     return waited
         except RedisUnavailable:
             return compute()
-        value = compute()
-        expected = (generation or b"").decode()
         try:
-            self._timed("set", lambda r: self._store_script(
-                keys=[full, self.prefix + keys.generation(key), lock_key],
-                args=[expected, self.serializer.dumps(value), self.ttl, token], client=r))
-        except RedisUnavailable:
-            pass
+            value = compute()
+        except BaseException:
+            if leader:
+                self._release(key, lock_key, token)  # e.g. a 404: do not make the next readers wait
+            raise
+        self._store(key, generation, value, lock_key, token)
         return value
 
-    def _wait_for(self, full):
-        """Poll for the leader's value; None if it does not come in time."""
+    def _store(self, key, generation, value, lock_key, token):
+        """Store `value` only if `key`'s generation has not moved since it was read; free the lock."""
+        expected = (generation or b"").decode()
+        data = self.serializer.dumps(value)
+        try:
+            stored = self._timed("set", key, lambda r: self._store_script(
+                keys=[self.prefix + key, self.prefix + keys.generation(key), lock_key],
+                args=[expected, data, self.ttl, token], client=r))
+        except RedisUnavailable:
+            return
+        if not stored:
+            log.debug("cache store of %s refused: invalidated while computing", key, extra={"key": key})
+
+    def _release(self, key, lock_key, token):
+        """Free the recompute lock if we still hold it."""
+        try:
+            self._timed("unlock", key, lambda r: self._release_script(keys=[lock_key], args=[token], client=r))
+        except RedisUnavailable:
+            pass
+
+    def _wait_for(self, key):
+        """Poll for the leader's value; None if its lock goes away without one, or in time."""
+        full, lock_key = self.prefix + key, self.prefix + keys.lock(key)
         for _ in range(WAIT_STEPS):
             time.sleep(WAIT_STEP)
-            value = self.serializer.loads(self._timed("get", lambda r: r.get(full)))
+            raw, holder = self._timed("get", key, lambda r: r.mget(full, lock_key))
+            value = self.serializer.loads(raw)
             if value is not None:
                 return value
+            if holder is None:
+                return None  # the leader failed or its store was refused: compute ourselves
         return None
 
     def invalidate(self, cache_keys):
         """Drop these exact keys everywhere, in one round trip. Call only after the commit."""
-        cache_keys = sorted(set(cache_keys))
+        cache_keys = set(cache_keys)
         if not cache_keys:
             return
+        # Invalidations deferred during an outage ride along in the same round trip.
+        deferred = self._pending_snapshot()
         try:
-            self._replay_pending()
-            self._run_invalidation(cache_keys)
+            self._run_invalidation(sorted(cache_keys | deferred.keys()))
         except RedisUnavailable:
-            # Remembered and replayed before this process reads the cache again.
-            self.pending.update(cache_keys)
-            log.warning("cache invalidation deferred: redis unavailable", extra={"keys": cache_keys})
+            self._defer(cache_keys)
+            log.warning("cache invalidation deferred: redis unavailable", extra={"keys": sorted(cache_keys)})
+            return
+        self._settle(deferred)
 
     def _run_invalidation(self, cache_keys):
+        """One script call: new generation for each key, value unlinked."""
         args = []
         for key in cache_keys:
             args += [self.prefix + key, self.prefix + keys.generation(key)]
-        self._timed("invalidate", lambda r: self._invalidate_script(keys=args, args=[GENERATION_TTL], client=r))
+        generation = uuid.uuid4().hex
+        self._timed("invalidate", ",".join(cache_keys), lambda r: self._invalidate_script(
+            keys=args, args=[generation, GENERATION_TTL], client=r))
 
-    def _replay_pending(self):
-        """Apply invalidations that failed during an outage, before trusting the cache again."""
-        if self.pending:
-            batch = sorted(self.pending)
-            self._run_invalidation(batch)
-            self.pending.difference_update(batch)
+    def _pending_snapshot(self):
+        """{key: deferral stamp} of the invalidations still owed to Redis."""
+        with self._pending_lock:
+            return dict(self.pending)
+
+    def _defer(self, cache_keys):
+        """Remember invalidations that could not reach Redis."""
+        with self._pending_lock:
+            stamp = next(self._deferrals)  # unique per deferral: a newer one is never mistaken for it
+            for key in cache_keys:
+                self.pending[key] = stamp
+
+    def _settle(self, snapshot):
+        """Forget the deferred invalidations just applied, unless one was deferred again meanwhile."""
+        with self._pending_lock:
+            for key, stamp in snapshot.items():
+                if self.pending.get(key) == stamp:
+                    del self.pending[key]
+
+    def replay_pending(self, quiet=True):
+        """Apply invalidations that failed during an outage, before trusting the cache again.
+
+        Runs before every read of this process (a key stays pending, so readers keep replaying,
+        until a replay has succeeded) and as soon as Redis comes back (the store's recovery hook).
+        """
+        if not self.pending:
+            return
+        snapshot = self._pending_snapshot()
+        try:
+            self._run_invalidation(sorted(snapshot))
+        except RedisUnavailable:
+            if not quiet:
+                raise
+            return
+        self._settle(snapshot)
+        log.info("cache: %d deferred invalidations replayed", len(snapshot))
 
     def flush(self, namespace=None):
         """Delete `cache:<namespace>:*` (or all of `cache:*`) with SCAN + UNLINK; returns the count."""
@@ -157,7 +237,7 @@ class CacheAside:
                     batch = []
             return deleted + _unlink(r, batch)
 
-        return self._timed("flush", scan_unlink)
+        return self._timed("flush", pattern, scan_unlink)
 
 
 def _unlink(r, names):

@@ -4,6 +4,7 @@ Each process counts in memory and adds its counts to two Redis hashes in one scr
 every CACHE_METRICS_FLUSH_SECONDS (from a background thread, so a cached read never writes).
 Latencies go into a fixed histogram, so p50/p95 merge exactly across processes.
 """
+import atexit
 import logging
 import threading
 
@@ -50,15 +51,18 @@ class CacheMetrics:
         self._window_start, self._window_hits, self._window_misses = clock.monotonic(), 0, 0
         self._warned = False
         self._thread = None
+        self._stop = threading.Event()
         self._script = store.client.register_script(FLUSH)
 
     def _reset_local(self):
+        """Zero this process's unflushed counts."""
         self.hits = self.misses = self.errors = self.count = self.sum_us = self.max_us = 0
         self.buckets = {}
 
     def hit(self):
         """A lookup served from Redis."""
         with self._lock:
+            self._roll_window()
             self.hits += 1
             self._window_hits += 1
         self._ensure_thread()
@@ -66,20 +70,23 @@ class CacheMetrics:
     def miss(self):
         """A lookup that went to the database; may warn when misses dominate the window."""
         with self._lock:
+            self._roll_window()
             self.misses += 1
             self._window_misses += 1
             warn = self._check_window()
         if warn:
-            log.warning("cache miss ratio above 50%%", extra=warn)
+            log.warning("cache miss ratio above 50%%: %(misses)d misses in %(lookups)d lookups", warn, extra=warn)
         self._ensure_thread()
 
-    def _check_window(self):
-        """Roll the window; return the figures to warn about, at most once per window."""
+    def _roll_window(self):
+        """Start a new window once the current one is over (every lookup, hit or miss, checks)."""
         now = self.clock.monotonic()
         if now - self._window_start >= self.window_seconds:
-            # this miss opens the new window
-            self._window_start, self._window_hits, self._window_misses = now, 0, 1
+            self._window_start, self._window_hits, self._window_misses = now, 0, 0
             self._warned = False
+
+    def _check_window(self):
+        """The figures to warn about, at most once per window; None otherwise."""
         lookups = self._window_hits + self._window_misses
         if self._warned or lookups < self.min_lookups or self._window_misses * 2 <= lookups:
             return None
@@ -118,6 +125,7 @@ class CacheMetrics:
             self._merge_back(batch)
 
     def _merge_back(self, batch):
+        """Put back counts that could not be flushed (Redis away): sent with the next flush."""
         with self._lock:
             self.hits += batch[0]
             self.misses += batch[1]
@@ -130,33 +138,49 @@ class CacheMetrics:
 
     def _ensure_thread(self):
         """Start the flusher on first use (never at import, never when flush_seconds is 0)."""
-        if self._thread is not None or not self.flush_seconds:
+        if self._thread is not None or not self.flush_seconds or self._stop.is_set():
             return
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="cache-metrics", daemon=True)
                 self._thread.start()
+                atexit.register(self.flush)  # a worker that exits keeps its last counts
+
+    def stop(self):
+        """Stop the flusher thread after one last flush (tests, shutdown)."""
+        self._stop.set()
+        self.flush()
 
     def _run(self):
-        stop = threading.Event()
-        while not stop.wait(self.flush_seconds):
+        """The flusher thread's loop."""
+        while not self._stop.wait(self.flush_seconds):
             try:
                 self.flush()
             except Exception:  # never let the flusher die
                 log.exception("cache metrics flush failed")
 
     def snapshot(self, backend_name="redis"):
-        """The contract's metrics, merged across processes (flushes this process first)."""
+        """The contract's metrics, merged across processes (flushes this process first).
+
+        With Redis away, this process's own unflushed counts (errors among them) are shown instead.
+        """
         self.flush()
         try:
             counters, histogram = self.store.call(lambda r: _read_both(r))
             available = True
         except RedisUnavailable:
-            counters, histogram, available = {}, {}, False
+            counters, histogram, available = self._local(), dict(self.buckets), False
         return summarize(counters, histogram, available, backend_name)
+
+    def _local(self):
+        """This process's unflushed counters, shaped like the Redis hash."""
+        with self._lock:
+            return {"hits": self.hits, "misses": self.misses, "errors": self.errors, "count": self.count,
+                    "sum_us": self.sum_us, "max_us": self.max_us, "since": None}
 
 
 def _read_both(r):
+    """Both metrics hashes in one round trip."""
     pipe = r.pipeline(transaction=False)
     pipe.hgetall(COUNTERS_KEY)
     pipe.hgetall(HISTOGRAM_KEY)
