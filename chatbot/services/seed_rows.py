@@ -1,0 +1,89 @@
+"""The demo seed's plan as table rows (tuples in the column order below), ids given from reserved ranges."""
+import base64
+import datetime as dt
+import json
+
+from chatbot.services import seed_messages as m
+from chatbot.services.seed_data import FAILURES, REPLIES
+
+COLUMNS = {
+    "categories": ("id", "name", "description", "created_at", "updated_at"),
+    "contacts": ("id", "phone", "name", "last_interaction_at", "created_at", "updated_at"),
+    "contact_categories": ("contact_id", "category_id"),
+    "campaigns": ("id", "name", "status", "first_message", "second_message", "created_at", "updated_at",
+                  "launched_at", "completed_at"),
+    "campaign_categories": ("campaign_id", "category_id"),
+    "messages": ("id", "campaign_id", "contact_id", "step", "status", "body", "wamid", "error_code",
+                 "error_message", "attempts", "next_attempt_at", "created_at", "updated_at", "sent_at",
+                 "delivered_at", "read_at", "failed_at", "interacted_at"),
+    "interactions": ("id", "contact_id", "message_id", "campaign_id", "wamid", "kind", "body", "occurred_at",
+                     "created_at"),
+}
+
+_from_ts = dt.datetime.fromtimestamp
+UTC = dt.timezone.utc
+
+
+def when(seconds):
+    """POSIX seconds -> aware UTC datetime (None stays None)."""
+    return None if seconds is None else _from_ts(seconds, UTC)
+
+
+def wamid(phone, kind, number):
+    """An id shaped like WhatsApp's (`wamid.HBg...`), unique per kind and number."""
+    return "wamid.HBgM" + base64.b64encode(f"{phone[1:]}{kind}{number:012d}".encode()).decode().rstrip("=")
+
+
+def category_rows(categories, first_id):
+    """(id, name, description, created_at, updated_at)."""
+    for offset, (name, description, created) in enumerate(categories):
+        yield first_id + offset, name, description, when(created), when(created)
+
+
+def contact_rows(contacts, first_id):
+    """Contacts with the time of their last answer."""
+    for offset, (phone, name, created, _group, _categories, last) in enumerate(contacts):
+        yield first_id + offset, phone, name, when(last), when(created), when(created)
+
+
+def link_rows(contacts, first_contact, first_category):
+    """contact_categories pairs."""
+    for offset, contact in enumerate(contacts):
+        for category in contact[4]:
+            yield first_contact + offset, first_category + category
+
+
+def campaign_rows(campaigns, first_id):
+    """Campaigns; their counters are recomputed from the messages afterwards."""
+    for offset, c in enumerate(campaigns):
+        yield (first_id + offset, c["name"], c["status"], json.dumps(c["first"]), json.dumps(c["second"]),
+               when(c["created"]), when(c["updated"]), when(c["launched"]), when(c["completed"]))
+
+
+def campaign_category_rows(campaigns, first_campaign, first_category):
+    """campaign_categories pairs."""
+    for offset, c in enumerate(campaigns):
+        for category in c["categories"]:
+            yield first_campaign + offset, first_category + category
+
+
+def message_rows(records, campaigns, phones, first_campaign, first_contact):
+    """Every message, with the body of its step and a wamid once sent."""
+    bodies = [(json.dumps(c["first"]), json.dumps(c["second"])) for c in campaigns]
+    for r in records:
+        error, sent = r[m.ERROR], r[m.SENT]
+        code, text = FAILURES[error] if error is not None else (None, None)
+        yield (r[m.ID], first_campaign + r[m.CAMPAIGN], first_contact + r[m.CONTACT], r[m.STEP], r[m.STATUS],
+               bodies[r[m.CAMPAIGN]][r[m.STEP] - 1],
+               wamid(phones[r[m.CONTACT]], "V", r[m.ID]) if sent is not None else None, code, text,
+               0 if r[m.STATUS] == "pending" else 1, None, when(r[m.CREATED]), when(r[m.UPDATED]), when(sent),
+               when(r[m.DELIVERED]), when(r[m.READ]), when(r[m.FAILED]), when(r[m.INTERACTED]))
+
+
+def interaction_rows(interactions, phones, first_id, first_campaign, first_contact):
+    """One interaction per answered first message: a button press or a few words."""
+    for offset, (record, at, reply) in enumerate(interactions):
+        kind, body = REPLIES[reply]
+        number = first_id + offset
+        yield (number, first_contact + record[m.CONTACT], record[m.ID], first_campaign + record[m.CAMPAIGN],
+               wamid(phones[record[m.CONTACT]], "I", number), kind, body, when(at), when(at + 0.2))

@@ -1,0 +1,1 @@
+"""Tests of `flask seed demo` and the seed service."""
