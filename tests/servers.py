@@ -6,6 +6,8 @@
         server.pause(); server.resume()        # SIGSTOP/SIGCONT: connects succeed, nothing answers
     with SilentServer() as silent:             # accepts TCP connections, never answers
         silent.url, silent.attempts()          # how many connections were attempted
+    with AppServer({"DATABASE_URL": ..., "REDIS_URL": ...}) as app:   # gunicorn wsgi:app, own process
+        app.url                                # http://127.0.0.1:<port>
 
 Used by tests/cache and reusable by any test that needs a Redis it may break.
 """
@@ -14,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -194,3 +197,85 @@ class SilentServer:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class AppServer:
+    """The real app in its own process: gunicorn (`wsgi:app`) on a free port, configured by env.
+
+        with AppServer({"DATABASE_URL": ..., "REDIS_URL": ...}) as server:
+            requests.get(server.url + "/api/health")
+    """
+
+    ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def __init__(self, env, threads=4, port=None):
+        self.port = port or free_port()
+        self.env = {**os.environ, "SCHEDULER_ENABLED": "false", "LOG_LEVEL": "WARNING", "LOG_FORMAT": "text",
+                    "WHATSAPP_TRANSPORT": "dry-run", **{k: str(v) for k, v in env.items()}}
+        if "API_TOKEN" not in env:
+            self.env.pop("API_TOKEN", None)  # a developer's token would make every request a 401
+        self.threads = threads
+        self.process = None
+
+    @property
+    def url(self):
+        """http://127.0.0.1:<port>"""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        """Start one gunicorn worker with threads; return once /api/health answers."""
+        # A file, not a pipe: a pipe nobody reads would block the server once full.
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", str(self.threads),
+             "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
+            cwd=self.ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log)
+        return self
+
+    def output(self):
+        """The end of the server's stderr (for failure messages)."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-3000:]
+
+    def wait_ready(self, timeout=30.0):
+        """Poll /api/health until it answers 200 (raise with the server's stderr if it died)."""
+        import requests
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"app server exited: {self.output()}")
+            try:
+                if requests.get(self.url + "/api/health", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"app server on port {self.port} not ready after {timeout}s")
+
+    def stop(self):
+        """SIGINT (gunicorn's quick shutdown: idle keep-alive clients would delay a graceful one)."""
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+        self.log.close()
+
+    def __enter__(self):
+        return self.start().wait_ready()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def stop_all(servers):
+    """Stop several servers at once (signal them all, then wait for each)."""
+    for server in servers:
+        if server.process is not None:
+            server.process.send_signal(signal.SIGINT)
+    for server in servers:
+        server.stop()

@@ -38,11 +38,10 @@ return stored
 """
 
 # KEYS: value1, gen1, value2, gen2, ...; ARGV: new generation, generation TTL.
+# Values first: UNLINK still works on a Redis out of memory, where SET fails and aborts the script.
 INVALIDATE = """
-for i = 1, #KEYS, 2 do
-  redis.call('SET', KEYS[i + 1], ARGV[1], 'EX', ARGV[2])
-  redis.call('UNLINK', KEYS[i])
-end
+for i = 1, #KEYS, 2 do redis.call('UNLINK', KEYS[i]) end
+for i = 1, #KEYS, 2 do redis.call('SET', KEYS[i + 1], ARGV[1], 'EX', ARGV[2]) end
 return #KEYS / 2
 """
 

@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from chatbot.cache import get_cache, get_metrics
 from chatbot.cache.keys import NAMESPACES
+from chatbot.redis_store import RedisUnavailable
 
 cache_group = AppGroup("cache", help="Inspect and flush our cache (only cache:* keys).")
 
@@ -14,7 +15,10 @@ cache_group = AppGroup("cache", help="Inspect and flush our cache (only cache:* 
 @click.option("--namespace", type=click.Choice([*NAMESPACES, "all"]), default="all", show_default=True)
 def flush(namespace):
     """Delete cache:<namespace>:* (or all of cache:*) and print how many keys went."""
-    deleted = get_cache().flush(None if namespace == "all" else namespace)
+    try:
+        deleted = get_cache().flush(None if namespace == "all" else namespace)
+    except RedisUnavailable as exc:
+        raise click.ClickException(f"redis unavailable ({exc}): nothing flushed") from exc
     click.echo(f"deleted {deleted} keys from cache:{'' if namespace == 'all' else namespace + ':'}*")
 
 
