@@ -23,14 +23,28 @@ def mask(text):
     return PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
+# The attributes every LogRecord has; anything else on a record came from `extra=`.
+RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_TRACEBACKS = logging.Formatter()
+
+
 class MaskingFilter(logging.Filter):
-    """Applies `mask` to every record's final message, whoever logged it."""
+    """Applies `mask` to every record's final message, extras and traceback, whoever logged it."""
 
     def filter(self, record):
-        """Rewrite the message in place; never drops a record."""
+        """Rewrite the record in place; never drops one."""
         if isinstance(record.msg, str):
             record.msg = mask(record.getMessage())
             record.args = None
+        if record.exc_info:
+            # A traceback quotes exception messages, which may hold a number or a token: format it here, masked.
+            record.exc_text = mask(_TRACEBACKS.formatException(record.exc_info))
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = mask(record.stack_info)
+        for name, value in list(vars(record).items()):
+            if name not in RECORD_FIELDS and isinstance(value, str):
+                setattr(record, name, mask(value))
         return True
 
 

@@ -1,0 +1,1 @@
+"""The OpenAPI description of the API (`spec.py`, built from the marshmallow schemas) and its pages (`docs.py`)."""

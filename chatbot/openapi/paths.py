@@ -1,0 +1,195 @@
+"""Every operation of the API, as data: which schema goes in, which comes out, which errors can come back.
+
+`spec.py` turns this into the OpenAPI document; a test checks that it lists exactly the routes of the URL map.
+Schema instances (`category_patch`, ...) keep their modifiers (partial) in the description.
+"""
+from chatbot.openapi import shapes
+from chatbot.schemas.campaign import campaign_in
+from chatbot.schemas.category import category_in, category_patch
+from chatbot.schemas.contact import contact_in, contact_patch, contact_query
+from chatbot.schemas.message import daily_query, message_query
+
+MAX_ID = 2 ** 63 - 1  # the largest id a BIGINT holds; the router answers 404 above it
+
+
+def path_id(name, what):
+    """An integer id in the path."""
+    return {"in": "path", "name": name, "required": True, "description": f"The {what}'s id.",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+
+
+def ok(schema, description, status="200", cached=False):
+    """A JSON success answer; `cached` adds the X-Cache header."""
+    response = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if cached:
+        response["headers"] = {"X-Cache": {"$ref": "#/components/headers/XCache"}}
+    return {status: response}
+
+
+def errors(*statuses):
+    """References to the shared error answers (see ERROR_RESPONSES in spec.py)."""
+    return {str(status): str(status) for status in statuses}
+
+
+def body(schema, example):
+    """A required JSON request body."""
+    return {"required": True, "content": {"application/json": {"schema": schema, "example": example}}}
+
+
+NO_CONTENT = {"204": {"description": "Deleted; no body."}}
+# Every operation behind the token may answer 401; writes may answer 400 (not JSON) and 413 (over 1 MiB).
+READ = (401,)
+WRITE = (400, 401, 413, 422)
+CONTACT_EXAMPLE = {"phone": "+14155550123", "name": "Ada Lovelace", "category_ids": []}
+CAMPAIGN_EXAMPLE = {"name": "Spring offer", "category_ids": [1],
+                    "first_message": {"template": "spring_offer", "language": "en_US"},
+                    "second_message": {"text": "Thanks! Here is your code: SPRING24"}}
+
+HEALTH = {
+    "/api/health": {"get": {
+        "tags": ["health"], "operationId": "getHealth", "summary": "Database and Redis reachability",
+        "description": "Public (no token). Redis down is degraded mode (`redis: unavailable`), still 200.",
+        "security": [], "responses": ok(shapes.Health, "The app can serve requests.")}},
+    "/api/cache/stats": {"get": {
+        "tags": ["cache"], "operationId": "getCacheStats", "summary": "Cache metrics across all processes",
+        "responses": {**ok(shapes.CacheMetrics, "Hits, misses, ratio, errors, latency."), **errors(*READ)}}},
+}
+
+CATEGORIES = {
+    "/api/categories": {
+        "get": {"tags": ["categories"], "operationId": "listCategories", "summary": "Categories sorted by name",
+                "responses": {**ok(shapes.CategoryList, "Every category with its contact count.", cached=True),
+                              **errors(*READ)}},
+        "post": {"tags": ["categories"], "operationId": "createCategory", "summary": "Create a category",
+                 "requestBody": body(category_in, {"name": "Customers", "description": "Bought at least once"}),
+                 "responses": {**ok("CategoryOut", "Created.", "201"), **errors(*WRITE, 409)}},
+    },
+    "/api/categories/{category_id}": {
+        "parameters": [path_id("category_id", "category")],
+        "get": {"tags": ["categories"], "operationId": "getCategory", "summary": "One category",
+                "responses": {**ok("CategoryOut", "The category with its contact count.", cached=True),
+                              **errors(*READ, 404)}},
+        "patch": {"tags": ["categories"], "operationId": "updateCategory", "summary": "Rename or describe",
+                  "requestBody": body(category_patch, {"description": "Bought twice or more"}),
+                  "responses": {**ok("CategoryOut", "Updated."), **errors(*WRITE, 404, 409)}},
+        "delete": {"tags": ["categories"], "operationId": "deleteCategory", "summary": "Delete (contacts remain)",
+                   "responses": {**NO_CONTENT, **errors(*READ, 404)}},
+    },
+}
+
+CONTACTS = {
+    "/api/contacts": {
+        "get": {"tags": ["contacts"], "operationId": "listContacts", "summary": "A page of contacts, newest first",
+                "parameters": [{"in": "query", "schema": contact_query}],
+                "responses": {**ok(shapes.ContactPage, "One page and the total."), **errors(*READ, 422)}},
+        "post": {"tags": ["contacts"], "operationId": "createContact", "summary": "Create a contact",
+                 "description": "`phone` in E.164; spaces, dots, dashes and brackets are stripped. "
+                                "422 if a category id does not exist; 409 if the phone exists.",
+                 "requestBody": body(contact_in, CONTACT_EXAMPLE),
+                 "responses": {**ok("ContactOut", "Created.", "201"), **errors(*WRITE, 409)}},
+    },
+    "/api/contacts/{contact_id}": {
+        "parameters": [path_id("contact_id", "contact")],
+        "get": {"tags": ["contacts"], "operationId": "getContact", "summary": "One contact",
+                "responses": {**ok("ContactOut", "The contact and its category ids."), **errors(*READ, 404)}},
+        "patch": {"tags": ["contacts"], "operationId": "updateContact", "summary": "Change a contact",
+                  "description": "`category_ids` replaces the whole set.",
+                  "requestBody": body(contact_patch, {"name": "Ada King"}),
+                  "responses": {**ok("ContactOut", "Updated."), **errors(*WRITE, 404, 409)}},
+        "delete": {"tags": ["contacts"], "operationId": "deleteContact",
+                   "summary": "Delete a contact with its messages and interactions",
+                   "responses": {**NO_CONTENT, **errors(*READ, 404)}},
+    },
+}
+
+CAMPAIGNS = {
+    "/api/campaigns": {
+        "get": {"tags": ["campaigns"], "operationId": "listCampaigns", "summary": "Every campaign, newest first",
+                "responses": {**ok(shapes.CampaignList, "Campaigns with their counters."), **errors(*READ)}},
+        "post": {"tags": ["campaigns"], "operationId": "createCampaign", "summary": "Create a draft campaign",
+                 "description": "`first_message` is `{text}` or `{template, language}` (a pre-approved template, "
+                                "needed to open a conversation); `second_message` is sent once to each contact "
+                                "who answers. 422 if a category id does not exist.",
+                 "requestBody": body(campaign_in, CAMPAIGN_EXAMPLE),
+                 "responses": {**ok("CampaignOut", "Created, status `draft`.", "201"), **errors(*WRITE)}},
+    },
+    "/api/campaigns/{campaign_id}": {
+        "parameters": [path_id("campaign_id", "campaign")],
+        "get": {"tags": ["campaigns"], "operationId": "getCampaign", "summary": "One campaign with its counters",
+                "responses": {**ok("CampaignOut", "The campaign."), **errors(*READ, 404)}},
+    },
+    "/api/campaigns/{campaign_id}/launch": {
+        "parameters": [path_id("campaign_id", "campaign")],
+        "post": {"tags": ["campaigns"], "operationId": "launchCampaign", "summary": "Queue the first messages",
+                 "description": "One first message per distinct contact of the campaign's categories, queued for "
+                                "the dispatcher. No body. 409 unless the campaign is a draft.",
+                 "responses": {**ok("CampaignOut", "Launched, status `running`.", "202"),
+                               **errors(*READ, 404, 409)}},
+    },
+}
+
+MESSAGES = {
+    "/api/messages": {"get": {
+        "tags": ["messages"], "operationId": "listMessages", "summary": "Slim message rows, newest first",
+        "description": "Keyset pagination: pass the answer's `next_cursor` as `cursor` for the next page.",
+        "parameters": [{"in": "query", "schema": message_query}],
+        "responses": {**ok(shapes.MessagePage, "A page of rows."), **errors(*READ, 422)}}},
+    "/api/messages/stats": {"get": {
+        "tags": ["messages"], "operationId": "getStats", "summary": "Global statistics",
+        "responses": {**ok(shapes.Stats, "Totals by status.", cached=True), **errors(*READ)}}},
+    "/api/messages/{message_id}": {
+        "parameters": [path_id("message_id", "message")],
+        "get": {"tags": ["messages"], "operationId": "getMessage", "summary": "One message in detail",
+                "responses": {**ok(shapes.MessageDetail, "The message, its contact and campaign."),
+                              **errors(*READ, 404)}}},
+    "/api/monitoring/daily": {"get": {
+        "tags": ["monitoring"], "operationId": "getDailyCounters", "summary": "Daily counters, oldest first",
+        "description": "Read live from Redis (`monitoring:daily:<date>`); zeros while Redis is unavailable.",
+        "parameters": [{"in": "query", "schema": daily_query}],
+        "responses": {**ok(shapes.DailyList, "One row per UTC day."), **errors(*READ, 422)}}},
+}
+
+WEBHOOKS = {
+    "/api/webhooks/whatsapp": {
+        "get": {"tags": ["webhooks"], "operationId": "verifyWebhook", "summary": "Meta's verification handshake",
+                "description": "Public (Meta does not send our token). Answers the challenge as text/plain when "
+                               "`hub.verify_token` equals WHATSAPP_VERIFY_TOKEN.",
+                "security": [],
+                "parameters": [
+                    {"in": "query", "name": "hub.mode", "schema": {"type": "string", "example": "subscribe"}},
+                    {"in": "query", "name": "hub.verify_token", "schema": {"type": "string"}},
+                    {"in": "query", "name": "hub.challenge", "schema": {"type": "string", "example": "1158201444"}},
+                ],
+                "responses": {"200": {"description": "The challenge, echoed.",
+                                      "content": {"text/plain": {"schema": {"type": "string"}}}},
+                              **errors(400, 403)}},
+        "post": {"tags": ["webhooks"], "operationId": "receiveWebhook", "summary": "Meta's notifications",
+                 "description": "Public, but signed: when WHATSAPP_APP_SECRET is set, `X-Hub-Signature-256` "
+                                "(`sha256=` + HMAC-SHA256 of the raw body) must match, else 403. Statuses "
+                                "(sent, delivered, read, failed) are applied by wamid, never backwards; "
+                                "answers from known contacts are recorded once and queue the second message.",
+                 "security": [],
+                 "parameters": [{"in": "header", "name": "X-Hub-Signature-256", "required": False,
+                                 "schema": {"type": "string", "example": "sha256=5f8a..."}}],
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     # Any JSON is acknowledged (what is not understood is skipped): Meta's shape, or anything.
+                     "schema": {"anyOf": [shapes.WebhookNotification, {}]},
+                     "example": {"object": "whatsapp_business_account", "entry": []}}}},
+                 "responses": {**ok(shapes.WebhookSummary, "Accepted, also when nothing in it was understood "
+                                                           "(Meta retries any other answer for days)."),
+                               **errors(400, 403, 413)}},
+    },
+}
+
+DOCS = {
+    "/api/openapi.json": {"get": {
+        "tags": ["docs"], "operationId": "getOpenApi", "summary": "This description", "security": [],
+        "responses": {"200": {"description": "OpenAPI 3 document.",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/api/docs": {"get": {
+        "tags": ["docs"], "operationId": "getDocs", "summary": "Interactive documentation (Swagger UI)",
+        "security": [],
+        "responses": {"200": {"description": "HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
+}
+
+PATHS = {**HEALTH, **CATEGORIES, **CONTACTS, **CAMPAIGNS, **MESSAGES, **WEBHOOKS, **DOCS}
