@@ -60,9 +60,18 @@ def from_env(env, instance_path):
         "WHATSAPP_APP_SECRET": env.get("WHATSAPP_APP_SECRET") or None,
         "WHATSAPP_VERIFY_TOKEN": env.get("WHATSAPP_VERIFY_TOKEN") or None,
         "WHATSAPP_TIMEOUT_SECONDS": as_float(env.get("WHATSAPP_TIMEOUT_SECONDS"), 10.0),
+        # Immediate retries of a rate-limited / 5xx / timed-out send (tenacity), then a later dispatch.
+        "WHATSAPP_RETRY_ATTEMPTS": as_int(env.get("WHATSAPP_RETRY_ATTEMPTS"), 3),
+        "WHATSAPP_RETRY_WAIT_SECONDS": as_float(env.get("WHATSAPP_RETRY_WAIT_SECONDS"), 0.5),
         "DISPATCH_RATE_PER_SECOND": as_int(env.get("DISPATCH_RATE_PER_SECOND"), 80),
         "DISPATCH_BATCH_SIZE": as_int(env.get("DISPATCH_BATCH_SIZE"), 200),
         "DISPATCH_INTERVAL_SECONDS": as_int(env.get("DISPATCH_INTERVAL_SECONDS"), 5),
+        # Sends in flight at once: at ~0.2 s a Cloud API call, 16 are needed to reach 80/s.
+        "DISPATCH_CONCURRENCY": as_int(env.get("DISPATCH_CONCURRENCY"), 16),
+        # A claimed batch must be sent within half this lease, or another dispatcher may take it over.
+        "DISPATCH_LEASE_SECONDS": as_int(env.get("DISPATCH_LEASE_SECONDS"), 300),
+        "DISPATCH_RETRY_DELAY_SECONDS": as_float(env.get("DISPATCH_RETRY_DELAY_SECONDS"), 30.0),
+        "DISPATCH_MAX_ATTEMPTS": as_int(env.get("DISPATCH_MAX_ATTEMPTS"), 8),
         "SCHEDULER_ENABLED": as_bool(env.get("SCHEDULER_ENABLED"), True),
         "NO_INTERACTION_AFTER_HOURS": as_float(env.get("NO_INTERACTION_AFTER_HOURS"), 24.0),
         "SWEEP_BATCH_SIZE": as_int(env.get("SWEEP_BATCH_SIZE"), 5000),

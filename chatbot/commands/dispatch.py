@@ -1,10 +1,13 @@
-"""flask dispatch (filled in by the dispatch work)."""
+"""flask dispatch"""
 import click
 from flask.cli import with_appcontext
+
+from chatbot.services.dispatch import run_once
 
 
 @click.command("dispatch")
 @with_appcontext
 def dispatch_command():
     """Send every queued message now; print how many were sent and failed."""
-    raise click.ClickException("not implemented yet")
+    result = run_once()
+    click.echo(f"sent {result['sent']}, failed {result['failed']}")

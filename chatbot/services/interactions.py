@@ -1,0 +1,163 @@
+"""Contacts' answers: recorded once by wamid, linked to the campaign message they answer, second message queued.
+
+An answer is any incoming message a person typed or tapped (text, a template quick-reply `button`, an
+`interactive` button_reply / list_reply, media, location, contacts, order) from a known contact, matched
+by `from` (the wa_id, E.164 without '+') to contacts.phone. It answers the contact's latest first message
+of a running campaign sent at or before it and still waiting (`sent`, `delivered`, `read`): `failed` and
+`no_interaction` are final, so an answer after the 24 h sweep is recorded but reopens nothing.
+Messages from unknown numbers are logged (masked) and recorded nowhere: they stay out of the statistics.
+"""
+import dataclasses
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select, update
+
+from chatbot.extensions import db
+from chatbot.logging import mask_phone
+from chatbot.models import Campaign, Contact, Interaction, Message
+from chatbot.models.base import UTCDateTime
+from chatbot.services.transitions import dialect_insert, lock_states, write_states
+
+log = logging.getLogger(__name__)
+
+KINDS = frozenset({"text", "button", "interactive", "image", "audio", "video", "document", "sticker",
+                   "location", "contacts", "order"})
+WAITING = ("sent", "delivered", "read")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One incoming message from `value.messages`."""
+
+    wamid: str
+    phone: str
+    at: dt.datetime
+    kind: str
+    body: str
+
+
+def answer_text(item, kind):
+    """What the contact wrote or tapped: the text, the button's text, the reply's title; else a caption."""
+    content = item.get(kind)
+    if not isinstance(content, dict):
+        return None
+    if kind == "text":
+        return content.get("body")
+    if kind == "button":
+        return content.get("text") or content.get("payload")
+    if kind == "interactive":
+        reply = content.get(content.get("type")) if isinstance(content.get("type"), str) else None
+        return reply.get("title") if isinstance(reply, dict) else None
+    return content.get("caption")
+
+
+def _known(answers):
+    """[(answer, contact_id)] for answers from known numbers, first occurrence of each wamid."""
+    seen, unique = set(), []
+    for answer in answers:
+        if answer.wamid not in seen:
+            seen.add(answer.wamid)
+            unique.append(answer)
+    phones = {a.phone for a in unique}
+    contacts = dict(db.session.execute(select(Contact.phone, Contact.id).where(Contact.phone.in_(phones)))
+                    .all()) if phones else {}
+    for answer in unique:
+        if answer.phone not in contacts:
+            log.info("answer from unknown number %s ignored", mask_phone(answer.phone),
+                     extra={"wamid": answer.wamid, "kind": answer.kind})
+    return [(a, contacts[a.phone]) for a in unique if a.phone in contacts]
+
+
+def _answered(known):
+    """{wamid: (message_id, campaign_id, second_message)}: the campaign first message each answer answers."""
+    latest_answer = max(a.at for a, _ in known)
+    rows = db.session.execute(
+        select(Message.id, Message.contact_id, Message.campaign_id, Message.sent_at, Campaign.second_message)
+        .join(Campaign, Campaign.id == Message.campaign_id)
+        .where(Message.contact_id.in_({cid for _, cid in known}), Message.step == 1,
+               Message.status.in_(WAITING), Message.sent_at <= latest_answer, Campaign.status == "running")).all()
+    by_contact = {}
+    for row in rows:
+        by_contact.setdefault(row.contact_id, []).append(row)
+    targets = {}
+    for answer, contact_id in known:
+        candidates = [r for r in by_contact.get(contact_id, ()) if r.sent_at <= answer.at]
+        if candidates:
+            best = max(candidates, key=lambda r: (r.sent_at, r.id))
+            targets[answer.wamid] = (best.id, best.campaign_id, best.second_message)
+    return targets
+
+
+def _insert_new(known, targets, now):
+    """Insert the interactions, skipping wamids already recorded; returns the wamids inserted."""
+    rows = [{"wamid": a.wamid, "contact_id": cid, "message_id": targets.get(a.wamid, (None,))[0],
+             "campaign_id": targets.get(a.wamid, (None, None))[1], "kind": a.kind, "body": a.body,
+             "occurred_at": a.at, "created_at": now} for a, cid in known]
+    statement = (dialect_insert(Interaction.__table__).values(rows)
+                 .on_conflict_do_nothing(index_elements=["wamid"]).returning(Interaction.__table__.c.wamid))
+    return set(db.session.scalars(statement))
+
+
+def _touch_contacts(new):
+    """last_interaction_at = the latest answer, never moved back (an old answer redelivered late)."""
+    latest = {}
+    for answer, contact_id in new:
+        latest[contact_id] = max(latest.get(contact_id, answer.at), answer.at)
+    at, table = bindparam("at", type_=UTCDateTime), Contact.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("contact"),
+                            table.c.last_interaction_at.is_(None) | (table.c.last_interaction_at < at))
+        .values(last_interaction_at=at, updated_at=table.c.updated_at),
+        [{"contact": cid, "at": when} for cid, when in sorted(latest.items())])
+
+
+def _mark_interacted(new, targets, tally, now):
+    """Set interacted_at on each answered first message (its first answer only) and count it."""
+    first_answer = {}
+    for answer, _ in new:
+        if answer.wamid in targets:
+            message_id = targets[answer.wamid][0]
+            first_answer[message_id] = min(first_answer.get(message_id, answer.at), answer.at)
+    if not first_answer:
+        return
+    changed = []
+    for before in lock_states(Message.id.in_(list(first_answer))).values():
+        if before.interacted_at is None:
+            after = dataclasses.replace(before, interacted_at=first_answer[before.id])
+            changed.append(after)
+            tally.change(before, after, "interaction.recorded")
+    write_states(changed, now)
+
+
+def _queue_second_messages(new, targets, now):
+    """One pending step-2 message per answered (campaign, contact): the unique constraint keeps it to one."""
+    rows = {}
+    for answer, contact_id in new:
+        if answer.wamid in targets:
+            _, campaign_id, second = targets[answer.wamid]
+            rows[(campaign_id, contact_id)] = {
+                "campaign_id": campaign_id, "contact_id": contact_id, "step": 2, "status": "pending",
+                "body": second, "attempts": 0, "created_at": now, "updated_at": now}
+    if rows:
+        db.session.execute(dialect_insert(Message.__table__).values(list(rows.values()))
+                           .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id", "step"]))
+
+
+def record(answers, tally, now):
+    """Record answers (in the caller's transaction); returns how many were new."""
+    known = _known(answers)
+    if not known:
+        return 0
+    targets = _answered(known)
+    inserted = _insert_new(known, targets, now)
+    new = [(a, cid) for a, cid in known if a.wamid in inserted]
+    if not new:
+        return 0
+    _touch_contacts(new)
+    _mark_interacted(new, targets, tally, now)
+    _queue_second_messages(new, targets, now)
+    tally.daily["interactions"] += len(new)
+    tally.events.add("interaction.recorded")
+    return len(new)

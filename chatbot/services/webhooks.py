@@ -1,0 +1,201 @@
+"""Meta's webhook: the subscription handshake, the signature, notifications parsed and applied.
+
+A notification (`{"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {...}}]}]}`)
+may carry several entries, changes, statuses and incoming messages: all of it is applied in one
+transaction (a few set-based statements), then the daily counters and the cache are told once.
+Anything that is valid JSON is acknowledged with 200 (Meta retries other answers for days), whatever
+its shape: what cannot be understood is skipped.
+"""
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask import current_app
+
+from chatbot.clock import utcnow
+from chatbot.errors import BadRequest, Forbidden
+from chatbot.models import STATUS_RANK, Message
+from chatbot.services import interactions
+from chatbot.services.transitions import Tally, advance, in_transaction, lock_states, write_lock, write_states
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("sent", "delivered", "read", "failed")
+MAX_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z
+WA_ID = re.compile(r"[0-9]{6,15}")
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """One entry of `value.statuses`."""
+
+    wamid: str
+    status: str
+    at: dt.datetime
+    error_code: str = None
+    error_message: str = None
+
+
+def verify_subscription(args):
+    """The hub.challenge to echo when hub.mode is `subscribe` and hub.verify_token matches; else 403."""
+    expected = current_app.config.get("WHATSAPP_VERIFY_TOKEN")
+    token = args.get("hub.verify_token", "")
+    if (args.get("hub.mode") != "subscribe" or not expected
+            or not hmac.compare_digest(token.encode("utf-8", "replace"), expected.encode())):
+        raise Forbidden("webhook verification failed")
+    challenge = args.get("hub.challenge")
+    if not challenge or len(challenge) > 256:
+        raise BadRequest("hub.challenge is missing or too long")
+    return challenge
+
+
+def check_signature(raw, header):
+    """X-Hub-Signature-256 must be `sha256=` + HMAC-SHA256(app secret, raw body) when a secret is set."""
+    secret = current_app.config.get("WHATSAPP_APP_SECRET")
+    if not secret:
+        return
+    expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    if not header or not hmac.compare_digest(header.strip().encode("utf-8", "replace"), expected.encode()):
+        raise Forbidden("missing or wrong X-Hub-Signature-256")
+
+
+def decode(raw):
+    """The JSON document of a raw body; 400 when it is not JSON."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise BadRequest("the request body must be JSON") from None
+
+
+def clean_text(value, limit):
+    """A string safe to store (no NUL, no lone surrogate), cut to `limit` characters; None if not a string."""
+    if not isinstance(value, str):
+        return None
+    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")[:limit]
+
+
+def clean_id(value):
+    """A wamid as Meta sends it (a short printable string), else None."""
+    if isinstance(value, str) and 0 < len(value) <= 128 and clean_text(value, 128) == value:
+        return value
+    return None
+
+
+def timestamp(value, default):
+    """Meta's Unix-seconds timestamp (a string) as an aware datetime; `default` when unreadable."""
+    if isinstance(value, bool):
+        return default
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    if not 0 < seconds <= MAX_TIMESTAMP:
+        return default
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+
+
+def dicts(value):
+    """The dict items of a list (anything else: none): Meta's shapes, read defensively."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def change_values(payload):
+    """Every `entry[].changes[].value` of a WhatsApp Business Account notification."""
+    if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
+        return []
+    values = []
+    for entry in dicts(payload.get("entry")):
+        for change in dicts(entry.get("changes")):
+            if change.get("field", "messages") == "messages" and isinstance(change.get("value"), dict):
+                values.append(change["value"])
+    return values
+
+
+def first_error(errors):
+    """(code, text) of the first of a failed status's `errors` (code, title/message, error_data.details)."""
+    for error in dicts(errors):
+        code = error.get("code")
+        code = clean_text(str(code), 32) if isinstance(code, (int, str)) and not isinstance(code, bool) else None
+        message = clean_text(error.get("message") or error.get("title"), 1000) or "failed"
+        data = error.get("error_data")
+        details = clean_text(data.get("details"), 1000) if isinstance(data, dict) else None
+        if details and details != message:
+            message = f"{message}: {details}"[:1000]
+        return code, message
+    return None, None
+
+
+def parse_status(item, now):
+    """A StatusEvent, or None for an entry we do not use (unknown status, bad id)."""
+    wamid, status = clean_id(item.get("id")), item.get("status")
+    if not wamid or status not in STATUSES:
+        return None
+    code, message = first_error(item.get("errors")) if status == "failed" else (None, None)
+    return StatusEvent(wamid, status, timestamp(item.get("timestamp"), now), code, message)
+
+
+def parse_answer(item, now):
+    """An Answer from one of `value.messages`, or None if it is not a contact's answer."""
+    wamid, sender, kind = clean_id(item.get("id")), item.get("from"), item.get("type")
+    if not wamid or not isinstance(sender, str) or not WA_ID.fullmatch(sender) or kind not in interactions.KINDS:
+        return None
+    body = interactions.answer_text(item, kind)
+    return interactions.Answer(wamid, "+" + sender, timestamp(item.get("timestamp"), now), kind,
+                               clean_text(body, 4096))
+
+
+def parse(payload, now):
+    """(statuses, answers) of a notification, skipping whatever is not understood."""
+    statuses, answers = [], []
+    for value in change_values(payload):
+        statuses += [s for s in (parse_status(i, now) for i in dicts(value.get("statuses"))) if s]
+        answers += [a for a in (parse_answer(i, now) for i in dicts(value.get("messages"))) if a]
+    return statuses, answers
+
+
+def apply_statuses(events, tally, now):
+    """Move the messages these statuses name up the ladder, never down, in one read and one write.
+
+    Unknown wamids are ignored; a redelivered status finds nothing to change.
+    """
+    by_wamid = defaultdict(list)
+    for event in events:
+        by_wamid[event.wamid].append(event)
+    if not by_wamid:
+        return 0
+    changed = []
+    for before in lock_states(Message.wamid.in_(list(by_wamid))).values():
+        after = before
+        for event in sorted(by_wamid[before.wamid], key=lambda e: (STATUS_RANK[e.status], e.at)):
+            after = advance(after, event.status, event.at, event.error_code, event.error_message)
+        if after != before:
+            changed.append(after)
+            tally.change(before, after, "message.status")
+    write_states(changed, now)
+    return len(changed)
+
+
+def handle(payload):
+    """Apply a notification; returns what it held and what changed."""
+    now = utcnow()
+    statuses, answers = parse(payload, now)
+    summary = {"statuses": len(statuses), "messages": len(answers), "changed": 0, "interactions": 0}
+    if not statuses and not answers:
+        return summary
+
+    def work():
+        tally = Tally()
+        write_lock()
+        changed = apply_statuses(statuses, tally, now)
+        recorded = interactions.record(answers, tally, now)
+        tally.apply_counters()  # last: every message lock is taken before any campaign lock
+        return tally, changed, recorded
+
+    tally, summary["changed"], summary["interactions"] = in_transaction(work)
+    tally.publish()
+    return summary

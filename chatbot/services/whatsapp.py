@@ -1,0 +1,207 @@
+"""WhatsApp client: `cloud` posts to Meta's Cloud API (retrying what may pass later), `dry-run` only logs.
+
+`client_for(app).send(phone, body)` never raises for a refused message: it answers a SendResult whose
+outcome is `sent` (with the wamid), `failed` (permanent: Meta's code and text) or `retry` (rate limit,
+5xx, timeout, bad token: still failing after the immediate retries, so try again in a later dispatch).
+"""
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+import requests
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential, wait_random
+
+from chatbot.logging import mask_phone
+
+log = logging.getLogger(__name__)
+
+# Throttling: app (4), business account (80007), Cloud API (130429), pair rate limit (131056).
+RATE_LIMIT_CODES = frozenset({"4", "80007", "130429", "131056"})
+# "Something went wrong, try again": unknown (1), service (2), generic (131000), service unavailable (131016).
+TEMPORARY_CODES = frozenset({"1", "2", "131000", "131016"})
+# The token or its permissions are wrong: the message is fine, an operator must act, so keep it queued.
+ACCOUNT_CODES = frozenset({"0", "3", "10", "190", "200"})
+MAX_ERROR_MESSAGE = 1000
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What became of one send: outcome `sent`, `failed` or `retry`, with the wamid or the error."""
+
+    outcome: str
+    wamid: str = None
+    error_code: str = None
+    error_message: str = None
+
+
+class SendError(Exception):
+    """A refused or lost send: a code (Meta's, or `timeout`, `network`, `http_<status>`) and a text."""
+
+    retry_now = False   # worth retrying at once (with backoff) inside this dispatch
+    retry_later = False  # keep the message queued for a later dispatch
+
+    def __init__(self, code, message):
+        super().__init__(f"{code}: {message}")
+        self.code = str(code)[:32]
+        self.message = str(message)[:MAX_ERROR_MESSAGE]
+
+
+class TransientError(SendError):
+    """Rate limit, 5xx, timeout: retried with backoff, then left for a later dispatch."""
+
+    retry_now = retry_later = True
+
+
+class AccountError(SendError):
+    """Bad token or permissions: not retried now (it would fail the same), kept for a later dispatch."""
+
+    retry_later = True
+
+
+class PermanentError(SendError):
+    """Meta refused this message for good (e.g. 131026 undeliverable, 100 invalid parameter)."""
+
+
+def build_message(phone, body):
+    """Meta's send body for a stored message body: {"text"} or {"template", "language"}."""
+    message = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": phone}
+    if body.get("template"):
+        message.update(type="template", template={"name": body["template"],
+                                                  "language": {"code": body.get("language") or "en_US"}})
+    else:
+        message.update(type="text", text={"preview_url": False, "body": body.get("text") or ""})
+    return message
+
+
+def parse_error(data, status):
+    """(code, text) from Meta's envelope {"error": {"code", "message", "error_data": {"details"}}}."""
+    error = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(error, dict):
+        return f"http_{status}", f"HTTP {status}"
+    code = error.get("code")
+    code = str(code) if isinstance(code, (int, str)) and str(code) else f"http_{status}"
+    message = str(error.get("message") or error.get("title") or f"HTTP {status}")
+    data_ = error.get("error_data")
+    details = data_.get("details") if isinstance(data_, dict) else None
+    if details and str(details) != message:
+        message = f"{message}: {details}"
+    return code, message
+
+
+def read_wamid(data):
+    """The message id of a successful answer {"messages": [{"id": "wamid..."}]}, or None."""
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if isinstance(messages, list) and messages and isinstance(messages[0], dict):
+        wamid = messages[0].get("id")
+        if isinstance(wamid, str) and 0 < len(wamid) <= 128:
+            return wamid
+    return None
+
+
+def check_response(response):
+    """The wamid of an accepted message, or the SendError its answer means."""
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    status = response.status_code
+    if 200 <= status < 300:
+        wamid = read_wamid(data)
+        if wamid:
+            return wamid
+        # Perhaps accepted, perhaps not: failing it is safer than sending it twice.
+        raise PermanentError("invalid_response", "the Cloud API answer has no message id")
+    code, message = parse_error(data, status)
+    if status == 429 or status >= 500 or code in RATE_LIMIT_CODES or code in TEMPORARY_CODES:
+        raise TransientError(code, message)
+    if status == 401 or code in ACCOUNT_CODES:
+        raise AccountError(code, message)
+    raise PermanentError(code, message)
+
+
+class CloudClient:
+    """POST {base}/{version}/{phone_number_id}/messages with a bearer token, over one kept-alive session."""
+
+    def __init__(self, config, sleep=time.sleep):
+        self.url = "{}/{}/{}/messages".format(config["WHATSAPP_API_BASE"].rstrip("/"),
+                                              config["WHATSAPP_API_VERSION"], config["WHATSAPP_PHONE_NUMBER_ID"])
+        timeout = config["WHATSAPP_TIMEOUT_SECONDS"]
+        self.timeout = (min(timeout, 5.0), timeout)  # (connect, read)
+        self.headers = {"Authorization": f"Bearer {config['WHATSAPP_TOKEN']}", "Content-Type": "application/json"}
+        # One kept-alive session per sending thread (requests does not promise that a Session is thread-safe).
+        self._local, self._sessions, self._lock = threading.local(), [], threading.Lock()
+        base_wait = config["WHATSAPP_RETRY_WAIT_SECONDS"]
+        self.retrying = Retrying(
+            retry=retry_if_exception_type(TransientError),
+            stop=stop_after_attempt(max(1, config["WHATSAPP_RETRY_ATTEMPTS"])),
+            # Exponential, capped, with jitter so that several dispatchers do not retry in step.
+            wait=wait_exponential(multiplier=base_wait, max=base_wait * 16) + wait_random(0, base_wait),
+            sleep=sleep, reraise=True)
+
+    @property
+    def session(self):
+        """This thread's session."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            session.headers.update(self.headers)
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def _post(self, message):
+        """One HTTP attempt; network trouble becomes a TransientError."""
+        try:
+            response = self.session.post(self.url, json=message, timeout=self.timeout)
+        except requests.Timeout:
+            raise TransientError("timeout", f"no answer from the Cloud API within {self.timeout[1]}s") from None
+        except requests.RequestException as exc:
+            raise TransientError("network", exc.__class__.__name__) from None
+        return check_response(response)
+
+    def send(self, phone, body):
+        """Send one message; a SendResult, never an exception for a refused message."""
+        try:
+            wamid = self.retrying.copy()(self._post, build_message(phone, body))
+        except SendError as exc:
+            outcome = "retry" if exc.retry_later else "failed"
+            log.warning("whatsapp send to %s: %s (%s)", mask_phone(phone), outcome, exc,
+                        extra={"error_code": exc.code})
+            return SendResult(outcome, None, exc.code, exc.message)
+        return SendResult("sent", wamid)
+
+    def close(self):
+        """Close the kept-alive connections of every thread."""
+        with self._lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
+
+
+class DryRunClient:
+    """Sends nothing: a generated wamid and a log line (phone masked)."""
+
+    def send(self, phone, body):
+        """Pretend to send; always `sent`."""
+        wamid = f"wamid.dryrun.{uuid.uuid4().hex}"
+        log.info("dry-run: message to %s not sent", mask_phone(phone),
+                 extra={"wamid": wamid, "kind": "template" if body.get("template") else "text"})
+        return SendResult("sent", wamid)
+
+    def close(self):
+        """Nothing to close."""
+
+
+def client_for(config, sleep=time.sleep):
+    """The client WHATSAPP_TRANSPORT names (`cloud` or `dry-run`)."""
+    transport = config["WHATSAPP_TRANSPORT"]
+    if transport == "dry-run":
+        return DryRunClient()
+    if transport == "cloud":
+        missing = [k for k in ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID") if not config.get(k)]
+        if missing:
+            raise RuntimeError("WHATSAPP_TRANSPORT=cloud needs " + ", ".join(missing))
+        return CloudClient(config, sleep)
+    raise RuntimeError(f"unknown WHATSAPP_TRANSPORT {transport!r} (cloud or dry-run)")
