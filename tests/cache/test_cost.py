@@ -30,7 +30,7 @@ def test_a_cached_read_is_one_mget_and_writes_nothing(cached_paths, server_clien
     assert not WRITE_COMMANDS & stats.keys()
 
 
-def test_a_miss_costs_four_round_trips(cached_paths, server_client, redis_server):
+def test_a_miss_costs_three_round_trips(cached_paths, server_client, redis_server):
     """MGET (miss), SET NX (lock), EVALSHA (store if current, unlock): the price of a recomputation."""
     factories.contact()
     redis_server.reset_stats()

@@ -1,5 +1,7 @@
 """One Redis connection pool per process, shared by the cache, monitoring and locks; short timeouts; TLS."""
+import importlib
 import pathlib
+import pkgutil
 import re
 
 import redis
@@ -23,6 +25,23 @@ def test_cache_backend_monitoring_and_store_share_one_pool(app):
     assert redis_store.client.connection_pool is redis_store.pool
     assert monitoring.redis_store is redis_store
     assert get_cache().store is redis_store and get_metrics().store is redis_store
+
+
+def test_every_module_holding_a_redis_handle_holds_the_shared_one(app):
+    """Import the whole package: any RedisStore, client or pool a module holds is the process's one."""
+    import chatbot
+    from chatbot.redis_store import RedisStore
+    seen = 0
+    for info in pkgutil.walk_packages(chatbot.__path__, "chatbot."):
+        if ".migrations" in info.name:
+            continue  # Alembic scripts run only under `flask db`
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if isinstance(value, RedisStore):
+                assert value is redis_store, f"{info.name}.{name}"
+                seen += 1
+            assert not isinstance(value, (redis.Redis, redis.ConnectionPool)), f"{info.name}.{name}"
+    assert seen >= 3  # extensions, monitoring, the cache... (and the scheduler's locks)
 
 
 def test_cache_monitoring_and_locks_use_a_single_connection(server_app, server_client, redis_server):
