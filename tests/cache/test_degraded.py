@@ -5,6 +5,9 @@ Every endpoint answers from the database (cached ones with X-Cache: BYPASS), /ap
 connection attempts, not wall time), and the cache comes back by itself after the cool-down
 (the FrozenClock is advanced: the breaker reads clock.monotonic()).
 """
+import threading
+import time
+
 import pytest
 
 from chatbot.extensions import redis_store
@@ -196,3 +199,42 @@ def test_a_redis_out_of_memory_still_answers_and_drops_entries(server_app, serve
     finally:
         redis_server.probe.config_set("maxmemory", "0")
     assert server_client.get("/api/messages/stats").get_json()["contacts"]["total"] == 1
+
+
+def test_concurrent_readers_never_fail_while_redis_stops_and_restarts(fast_timeouts, server_app, redis_server,
+                                                                      clock):
+    """Four threads read the cached endpoints while Redis is stopped and restarted: only 200s,
+    HIT before, BYPASS during, HIT again after the cool-down."""
+    category_id = factories.category("Busy")["id"]
+    paths = ["/api/messages/stats", "/api/categories", f"/api/categories/{category_id}"]
+    seen, failures, stop = [], [], threading.Event()
+
+    def read(n):
+        client = server_app.test_client()
+        i = n
+        while not stop.is_set():
+            response = client.get(paths[i % len(paths)])
+            i += 1
+            (seen if response.status_code == 200 else failures).append(response.headers.get("X-Cache"))
+
+    def phase(action, until):
+        """Run `action`, then let the readers go on until `until(seen)` holds."""
+        action()
+        start, deadline = len(seen), time.monotonic() + 10
+        while not until(seen[start:]) and not failures:
+            assert time.monotonic() < deadline, (action, seen[start:][-20:])
+            time.sleep(0.005)
+
+    threads = [threading.Thread(target=read, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        phase(lambda: None, lambda s: s.count("HIT") >= 20)
+        phase(redis_server.stop, lambda s: s.count("BYPASS") >= 20)
+        phase(redis_server.start, lambda s: len(s) >= 20)
+        phase(lambda: clock.advance(seconds=COOLDOWN), lambda s: s[-12:].count("HIT") == 12)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert failures == []
