@@ -1,6 +1,12 @@
 """Test data through the services (as the API would write it), with unique values per call."""
 import itertools
 
+from sqlalchemy import insert, select, update
+
+from chatbot.cache.invalidation import invalidate
+from chatbot.clock import utcnow
+from chatbot.extensions import db
+from chatbot.models import Contact, Interaction, Message, contact_categories
 from chatbot.services import campaigns, categories, contacts
 
 _seq = itertools.count(1)
@@ -29,3 +35,44 @@ def campaign(category_ids, name=None, first=None, second=None):
         "first_message": first or {"text": "Hello! Reply to learn more."},
         "second_message": second or {"text": "Thanks for answering!"},
     })
+
+
+def bulk_contacts(count, category_ids=()):
+    """Insert `count` contacts in these categories with two statements (big launches); returns their ids."""
+    now = utcnow()
+    phones = [phone() for _ in range(count)]
+    db.session.execute(insert(Contact), [{"phone": p, "name": f"Bulk {p}", "created_at": now, "updated_at": now}
+                                         for p in phones])
+    ids = list(db.session.scalars(select(Contact.id).where(Contact.phone.in_(phones))))
+    links = [{"contact_id": i, "category_id": c} for i in ids for c in category_ids]
+    if links:
+        db.session.execute(insert(contact_categories), links)
+    db.session.commit()
+    invalidate("contact.created", category_ids=list(category_ids))
+    return ids
+
+
+def message(contact_id, campaign_id=None, step=1, **values):
+    """Insert one message row directly (statuses, errors, times as given); returns its id."""
+    now = utcnow()
+    row = {"contact_id": contact_id, "campaign_id": campaign_id, "step": step, "status": "pending",
+           "body": {"text": "Hello"}, "created_at": now, "updated_at": now, **values}
+    message_id = db.session.execute(insert(Message).returning(Message.id), row).scalar_one()
+    db.session.commit()
+    return message_id
+
+
+def set_message(message_id, **values):
+    """Change a message row directly (what dispatch and webhooks will do), then commit."""
+    db.session.execute(update(Message).where(Message.id == message_id).values(**values))
+    db.session.commit()
+
+
+def interaction(contact_id, message_id=None, campaign_id=None):
+    """Record an incoming message from a contact directly; returns its id."""
+    now = utcnow()
+    row = {"contact_id": contact_id, "message_id": message_id, "campaign_id": campaign_id,
+           "wamid": f"wamid.in.{next(_seq)}", "kind": "text", "body": "Yes!", "occurred_at": now, "created_at": now}
+    interaction_id = db.session.execute(insert(Interaction).returning(Interaction.id), row).scalar_one()
+    db.session.commit()
+    return interaction_id

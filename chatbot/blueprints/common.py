@@ -1,12 +1,32 @@
 """Small helpers for thin views: read JSON, read the query string, answer with a cache status."""
-from flask import jsonify, request
+from flask import current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 from chatbot.errors import BadRequest
+from chatbot.schemas.fields import MAX_ID
+
+
+class IdConverter(IntegerConverter):
+    """`<int:id>` bounded to what the databases store: a larger id is a 404, not a driver overflow."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def reject_large_body():
+    """413 for any body over MAX_CONTENT_LENGTH, even one the view never reads (Werkzeug checks only on read)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
 
 
 def json_body(schema):
     """Load the JSON body with `schema` (400 if it is not JSON, 422 if it is not valid)."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # JSON nested thousands deep: not a body we accept, and never a 500
+        data = None
     if data is None:
         raise BadRequest("the request body must be JSON (Content-Type: application/json)")
     return schema.load(data)

@@ -2,6 +2,7 @@
 from flask import Blueprint
 
 from chatbot.blueprints.common import cached, query_args
+from chatbot.schemas.fields import MAX_BIG_ID
 from chatbot.schemas.message import message_query
 from chatbot.services import messages, stats
 
@@ -20,7 +21,7 @@ def statistics():
     return cached(stats.get_stats())
 
 
-@bp.get("/<int:message_id>")
+@bp.get(f"/<int(max={MAX_BIG_ID}):message_id>")
 def get(message_id):
     """One message with its contact and campaign."""
     return messages.get_message(message_id)

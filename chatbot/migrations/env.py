@@ -9,9 +9,11 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, unless the app has configured it (JSON on stderr, masked):
+# alembic.ini's would replace the app's handlers and disable every logger created before it (chatbot.requests...)
+# for the rest of the process.
+if not getattr(logging.getLogger(), "_chatbot_configured", False):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -4,6 +4,11 @@ import re
 import phonenumbers
 from marshmallow import ValidationError, fields, validate
 
+# The largest ids the columns hold (integer: categories, contacts, campaigns; bigint: messages, interactions).
+# Larger ones cannot exist, and would overflow the drivers (a 500 instead of a 404 or 422).
+MAX_ID = 2**31 - 1
+MAX_BIG_ID = 2**63 - 1
+
 # What people type around a number: spaces, dots, dashes, brackets.
 PHONE_NOISE = re.compile(r"[\s.\-()]")
 
@@ -22,6 +27,9 @@ def normalize_phone(raw):
     cleaned = PHONE_NOISE.sub("", raw)
     if not cleaned.startswith("+"):
         raise ValueError("Must be in international format, starting with + and the country code.")
+    if not cleaned[1:].isdigit():
+        # libphonenumber would read letters as a vanity number and drop an extension ("ext 2"): a different number.
+        raise ValueError("Only digits may follow the +, with spaces, dots, dashes or brackets between them.")
     try:
         number = phonenumbers.parse(cleaned, None)
     except phonenumbers.NumberParseException as exc:
@@ -29,6 +37,15 @@ def normalize_phone(raw):
     if not phonenumbers.is_valid_number(number):
         raise ValueError("Not a valid phone number.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def storable(text):
+    """False for NUL (PostgreSQL text refuses it) and lone surrogates (no driver encodes them): a 422, not a 500."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 class Phone(fields.String):
@@ -46,14 +63,18 @@ class Trimmed(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        return text.strip() if text is not None else None
+        if text is None:
+            return None
+        if not storable(text):
+            raise ValidationError("Contains a character that cannot be stored (NUL or a lone surrogate).")
+        return text.strip()
 
 
 class IdList(fields.List):
     """A list of distinct positive integer ids (order kept, duplicates dropped)."""
 
     def __init__(self, **kwargs):
-        super().__init__(fields.Integer(strict=True, validate=validate.Range(min=1)), **kwargs)
+        super().__init__(fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID)), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         ids = super()._deserialize(value, attr, data, **kwargs)

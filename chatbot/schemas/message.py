@@ -2,14 +2,14 @@
 from marshmallow import Schema, fields, validate
 
 from chatbot.models import MESSAGE_STATUSES
-from chatbot.schemas.fields import iso
+from chatbot.schemas.fields import MAX_ID, iso
 
 
 class MessageQuery(Schema):
     """GET /api/messages query string."""
 
-    campaign_id = fields.Integer(validate=validate.Range(min=1))
-    contact_id = fields.Integer(validate=validate.Range(min=1))
+    campaign_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    contact_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     status = fields.String(validate=validate.OneOf(MESSAGE_STATUSES))
     step = fields.Integer(validate=validate.OneOf((1, 2)))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

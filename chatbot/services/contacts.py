@@ -102,14 +102,15 @@ def update_contact(contact_id, data):
     """Change name, phone and/or the whole set of categories."""
     contact = get_or_404(Contact, contact_id, "contact")
     old_ids = _category_ids_by_contact([contact_id])[contact_id]
-    new_ids = old_ids
+    new_ids = data.get("category_ids", old_ids)
+    # Every check before the first write: a refused PATCH must leave nothing behind in the session.
     if "category_ids" in data:
-        new_ids = data["category_ids"]
         check_category_ids(new_ids)
-        db.session.execute(delete(contact_categories).where(contact_categories.c.contact_id == contact_id))
-        _link(contact_id, new_ids)
     if "phone" in data:
         _check_phone_free(data["phone"], exclude_id=contact_id)
+    if "category_ids" in data:
+        db.session.execute(delete(contact_categories).where(contact_categories.c.contact_id == contact_id))
+        _link(contact_id, new_ids)
     for field in ("name", "phone"):
         if field in data:
             setattr(contact, field, data[field])

@@ -10,6 +10,7 @@ from chatbot.errors import NotFound, ValidationFailed
 from chatbot.extensions import db
 from chatbot.models import Campaign, Contact, Message
 from chatbot.models.base import UTCDateTime
+from chatbot.schemas.fields import MAX_BIG_ID
 from chatbot.schemas.message import message_detail, message_row
 
 ROW_COLUMNS = (Message.id, Message.campaign_id, Message.contact_id, Contact.name.label("contact_name"),
@@ -28,10 +29,11 @@ def decode_cursor(cursor):
         padded = cursor + "=" * (-len(cursor) % 4)
         created_at, message_id = json.loads(base64.urlsafe_b64decode(padded))
         created = dt.datetime.fromisoformat(created_at)
-        if created.tzinfo is None or not isinstance(message_id, int):
+        if created.tzinfo is None or type(message_id) is not int or not 1 <= message_id <= MAX_BIG_ID:
             raise ValueError("bad cursor")
-        return created, message_id
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        # Converted here: a forged date at the edge of the calendar overflows now (422), not when bound (500).
+        return created.astimezone(dt.timezone.utc), message_id
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise ValidationFailed("invalid cursor", {"cursor": ["Invalid cursor."]}) from None
 
 
