@@ -14,11 +14,17 @@ DUPLICATE = "a category with this name already exists"
 
 
 def _with_counts():
-    """Categories LEFT JOIN their links, counted: one statement whatever the number of categories."""
+    """Categories LEFT JOIN their links counted by category: one statement whatever the number of categories.
+
+    The links are grouped before the join (50 groups joined, not 150,000 links carrying their category's
+    columns into a GROUP BY); for one category PostgreSQL pushes `category_id = :id` into the grouping, an
+    index-only range of ix_contact_categories_category_id_contact_id.
+    """
+    counts = (select(contact_categories.c.category_id, func.count().label("n"))
+              .group_by(contact_categories.c.category_id).subquery("counts"))
     return (select(Category.id, Category.name, Category.description, Category.created_at,
-                   Category.updated_at, func.count(contact_categories.c.contact_id).label("contact_count"))
-            .outerjoin(contact_categories, contact_categories.c.category_id == Category.id)
-            .group_by(Category.id))
+                   Category.updated_at, func.coalesce(counts.c.n, 0).label("contact_count"))
+            .outerjoin(counts, counts.c.category_id == Category.id))
 
 
 def _compute_list():

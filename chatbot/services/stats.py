@@ -13,13 +13,16 @@ CAMPAIGN_STATUSES = ("draft", "running", "completed")
 def _statement():
     """Contacts, messages by status, campaigns by status and interactions in one SELECT.
 
-    Each table is scanned once: FILTER aggregates inside a scalar subquery per table.
+    Each table is read once. Messages are grouped by status first (on PostgreSQL an index-only scan of the
+    small ix_messages_status, once VACUUM has set the visibility map), then the six groups are pivoted with
+    FILTER: filtering the million rows themselves would test seven conditions on every row.
     """
-    messages = [func.count().label("messages_total")] + [
-        func.count().filter(Message.status == s).label(f"messages_{s}") for s in MESSAGE_STATUSES]
+    per_status = select(Message.status, func.count().label("n")).group_by(Message.status).subquery("per_status")
+    messages = [func.sum(per_status.c.n).label("messages_total")] + [
+        func.sum(per_status.c.n).filter(per_status.c.status == s).label(f"messages_{s}") for s in MESSAGE_STATUSES]
     campaigns = [func.count().label("campaigns_total")] + [
         func.count().filter(Campaign.status == s).label(f"campaigns_{s}") for s in CAMPAIGN_STATUSES]
-    m = select(*messages).select_from(Message).subquery("m")
+    m = select(*messages).select_from(per_status).subquery("m")
     c = select(*campaigns).select_from(Campaign).subquery("c")
     return select(
         select(func.count()).select_from(Contact).scalar_subquery().label("contacts_total"),
@@ -27,12 +30,18 @@ def _statement():
         m, c).select_from(m.join(c, true()))  # two one-row subqueries: an explicit cross join
 
 
+def _int(value):
+    """A count as an int: SUM gives NUMERIC on PostgreSQL, and NULL over no rows."""
+    return int(value or 0)
+
+
 def compute_stats():
     """The stats from the database, now."""
     row = db.session.execute(_statement()).mappings().one()
     return {
         "contacts": {"total": row["contacts_total"]},
-        "messages": {"total": row["messages_total"], **{s: row[f"messages_{s}"] for s in MESSAGE_STATUSES}},
+        "messages": {"total": _int(row["messages_total"]),
+                     **{s: _int(row[f"messages_{s}"]) for s in MESSAGE_STATUSES}},
         "campaigns": {"total": row["campaigns_total"], **{s: row[f"campaigns_{s}"] for s in CAMPAIGN_STATUSES}},
         "interactions": {"total": row["interactions_total"]},
         "generated_at": iso(utcnow()),

@@ -63,7 +63,7 @@ def upgrade():
     sa.UniqueConstraint('phone', name=op.f('uq_contacts_phone'))
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contacts_created_at'), ['created_at'], unique=False)
+        batch_op.create_index('ix_contacts_created_at_id', ['created_at', 'id'], unique=False)
 
     op.create_table('campaign_categories',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -118,6 +118,7 @@ def upgrade():
         batch_op.create_index('ix_messages_created_at_id', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_messages_pending', ['id'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
         batch_op.create_index('ix_messages_status', ['status'], unique=False)
+        batch_op.create_index('ix_messages_status_created_at_id', ['status', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_messages_sweep', ['sent_at'], unique=False, postgresql_where=sa.text("step = 1 AND status IN ('sent', 'delivered', 'read')"), sqlite_where=sa.text("step = 1 AND status IN ('sent', 'delivered', 'read')"))
 
     op.create_table('interactions',
@@ -150,6 +151,7 @@ def downgrade():
     op.drop_table('interactions')
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index('ix_messages_sweep', postgresql_where=sa.text("step = 1 AND status IN ('sent', 'delivered', 'read')"), sqlite_where=sa.text("step = 1 AND status IN ('sent', 'delivered', 'read')"))
+        batch_op.drop_index('ix_messages_status_created_at_id')
         batch_op.drop_index('ix_messages_status')
         batch_op.drop_index('ix_messages_pending', postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
         batch_op.drop_index('ix_messages_created_at_id')
@@ -166,7 +168,7 @@ def downgrade():
 
     op.drop_table('campaign_categories')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_contacts_created_at'))
+        batch_op.drop_index('ix_contacts_created_at_id')
 
     op.drop_table('contacts')
     with op.batch_alter_table('categories', schema=None) as batch_op:

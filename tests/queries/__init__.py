@@ -1,0 +1,1 @@
+"""Statement counts, lazy loading and compression of the hot read paths."""
