@@ -12,6 +12,7 @@ from chatbot.services import counters
 from chatbot.services.common import check_category_ids, commit_or_conflict, get_or_404
 
 DUPLICATE = "a contact with this phone number already exists"
+CONTACT_FIELDS = ("id", "phone", "name", "last_interaction_at", "created_at", "updated_at")
 
 
 def _category_ids_by_contact(contact_ids):
@@ -28,8 +29,7 @@ def _category_ids_by_contact(contact_ids):
 
 
 def _fields(contact):
-    return {c: getattr(contact, c) for c in ("id", "phone", "name", "last_interaction_at", "created_at",
-                                             "updated_at")}
+    return {c: getattr(contact, c) for c in CONTACT_FIELDS}
 
 
 def _dump(contact, category_ids):
@@ -48,11 +48,14 @@ def _filtered(query, category_id=None, search=None):
 
 
 def list_contacts(page=1, per_page=50, category_id=None, search=None):
-    """A page of contacts, newest first: rows, total and category ids, three statements."""
+    """A page of contacts, newest first: rows, total and category ids, three statements.
+
+    Plain rows, not ORM objects: nothing to track, and no relationship that could be loaded lazily.
+    """
     rows = db.session.execute(
-        _filtered(select(Contact), category_id, search)
+        _filtered(select(*[getattr(Contact, c) for c in CONTACT_FIELDS]), category_id, search)
         .order_by(Contact.created_at.desc(), Contact.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+        .limit(per_page).offset((page - 1) * per_page)).all()
     total = db.session.scalar(_filtered(select(func.count(Contact.id)), category_id, search))
     ids = _category_ids_by_contact([c.id for c in rows])
     items = contacts_out.dump([{**_fields(c), "category_ids": ids[c.id]} for c in rows])
