@@ -1,0 +1,146 @@
+"""The hourly no-interaction sweep: overdue first messages become `no_interaction`, campaigns follow.
+
+A campaign first message is overdue when it went out (`sent`, `delivered` or `read`) at
+`sent_at <= now - NO_INTERACTION_AFTER_HOURS` (so exactly 24 h counts) and its contact has no
+interaction with `occurred_at >= sent_at` (an answer before the message went out does not count).
+Set-based and idempotent: batches of UPDATE ... RETURNING, each its own transaction and each
+re-checking the status, so two sweeps at once (or one after a lost lock) mark every message once.
+"""
+import datetime as dt
+import logging
+
+from flask import current_app
+from sqlalchemy import and_, exists, literal, literal_column, or_, select, tuple_, update
+
+from chatbot.cache.invalidation import invalidate_many
+from chatbot.clock import get_clock
+from chatbot.extensions import db
+from chatbot.models import Campaign, Interaction, Message
+from chatbot.models.base import BigId, UTCDateTime
+from chatbot.services import counters, monitoring
+
+log = logging.getLogger(__name__)
+
+# Constants written into the SQL, not bound: PostgreSQL matches the partial index ix_messages_sweep
+# (step = 1 AND status IN ('sent', 'delivered', 'read')) only against literal values.
+FIRST_STEP = literal_column("1")
+AWAITING = [literal_column(f"'{status}'") for status in ("sent", "delivered", "read")]
+PENDING = literal_column("'pending'")
+
+
+def _awaiting_answer(m):
+    """`m` (messages or an alias) is a campaign first message that went out and has no recorded answer."""
+    return and_(m.c.step == FIRST_STEP, m.c.status.in_(AWAITING), m.c.interacted_at.is_(None),
+                m.c.campaign_id.is_not(None))
+
+
+def _answered_since_sent(m):
+    """The contact of `m` interacted at or after `m.sent_at` (earlier answers do not count)."""
+    return exists().where(Interaction.contact_id == m.c.contact_id, Interaction.occurred_at >= m.c.sent_at)
+
+
+def _unresolved(m):
+    """First message `m` still decides its campaign's outcome: pending, or out and neither answered nor marked."""
+    return and_(m.c.step == FIRST_STEP,
+                or_(m.c.status == PENDING, and_(_awaiting_answer(m), ~_answered_since_sent(m))))
+
+
+def _mark_batch(cutoff, after, now, size):
+    """Mark up to `size` overdue messages past the keyset `after` in one committed transaction.
+
+    The id sub-select walks ix_messages_sweep by (sent_at, id) from `after`, so answered messages
+    are skipped once per sweep, not once per batch. On PostgreSQL it locks its rows with SKIP LOCKED,
+    so a concurrent sweep takes other rows instead of waiting; the UPDATE re-checks the status.
+    """
+    table = Message.__table__
+    candidate = table.alias("candidate")
+    ids = select(candidate.c.id).where(
+        _awaiting_answer(candidate), candidate.c.sent_at <= cutoff, ~_answered_since_sent(candidate))
+    if after is not None:
+        last_sent_at, last_id = literal(after[0], UTCDateTime), literal(after[1], BigId)
+        ids = ids.where(candidate.c.sent_at >= last_sent_at,
+                        tuple_(candidate.c.sent_at, candidate.c.id) > tuple_(last_sent_at, last_id))
+    # A CTE, evaluated once: PostgreSQL may re-run a plain IN (sub-select) per row, and a re-run skips
+    # the rows this statement has just updated, so LIMIT would let a batch grow past `size`.
+    batch = ids.order_by(candidate.c.sent_at, candidate.c.id).limit(size).with_for_update(skip_locked=True).cte("batch")
+    statement = (update(table)
+                 .where(table.c.id.in_(select(batch.c.id)), _awaiting_answer(table), table.c.sent_at <= cutoff)
+                 .values(status="no_interaction", updated_at=now)
+                 .returning(table.c.id, table.c.contact_id, table.c.campaign_id, table.c.sent_at))
+    try:
+        rows = db.session.execute(statement).all()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return rows
+
+
+def mark_overdue(cutoff, now, batch_size, progress):
+    """Mark every overdue message in batches; `progress` (dict: marked, campaign_ids) follows each commit."""
+    after = None
+    while True:
+        rows = _mark_batch(cutoff, after, now, batch_size)
+        for message_id, contact_id, campaign_id, _sent_at in rows:
+            log.info("no interaction: contact %s, message %s, campaign %s", contact_id, message_id, campaign_id,
+                     extra={"contact_id": contact_id, "message_id": message_id, "campaign_id": campaign_id})
+        progress["marked"] += len(rows)
+        progress["campaign_ids"].update(row.campaign_id for row in rows)
+        if len(rows) < batch_size:
+            return progress
+        after = max((row.sent_at, row.id) for row in rows)
+
+
+def finish_campaigns(touched, now):
+    """One transaction: complete the resolved running campaigns, recompute counters; ids completed.
+
+    Counters of every running campaign are recomputed, not only those touched now: a sweep that died
+    between its batches and this step left counters behind, and the next sweep repairs them. Campaign
+    rows are locked first (in id order, FOR UPDATE on PostgreSQL) so that of two concurrent sweeps the
+    later one computes after the earlier one has committed, and its counters win.
+    """
+    table = Campaign.__table__
+    try:
+        ids = db.session.scalars(
+            select(table.c.id).where(or_(table.c.status == "running", table.c.id.in_(sorted(touched))))
+            .order_by(table.c.id).with_for_update()).all()
+        message = Message.__table__.alias("first_message")
+        unresolved = select(message.c.id).where(message.c.campaign_id == table.c.id, _unresolved(message))
+        completed = db.session.scalars(
+            update(table).where(table.c.id.in_(ids), table.c.status == "running", ~unresolved.exists())
+            .values(status="completed", completed_at=now, updated_at=now)
+            .returning(table.c.id)).all()
+        counters.recompute(ids)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return sorted(completed)
+
+
+def _after_commit(marked, completed):
+    """Monitoring counter and cache invalidation, once per sweep, after the commits."""
+    monitoring.record({"no_interaction": marked})
+    invalidate_many([("sweep.completed", {})]
+                    + [("campaign.updated", {"campaign_id": cid}) for cid in completed])
+
+
+def run():
+    """Sweep now: {"marked": n, "completed": m, "duration_ms": ...}. Safe to run twice or concurrently."""
+    config = current_app.config
+    clock = get_clock()
+    started, now = clock.monotonic(), clock.now()
+    cutoff = now - dt.timedelta(hours=config["NO_INTERACTION_AFTER_HOURS"])
+    progress = {"marked": 0, "campaign_ids": set()}
+    completed = []
+    try:
+        mark_overdue(cutoff, now, config["SWEEP_BATCH_SIZE"], progress)
+        completed = finish_campaigns(progress["campaign_ids"], now)
+    finally:
+        # Committed batches stay marked even if a later step failed: count and announce them anyway.
+        _after_commit(progress["marked"], completed)
+    duration_ms = round((clock.monotonic() - started) * 1000, 1)
+    log.info("sweep: marked %d messages, completed %d campaigns in %.1f ms",
+             progress["marked"], len(completed), duration_ms,
+             extra={"marked": progress["marked"], "completed": len(completed), "duration_ms": duration_ms})
+    return {"marked": progress["marked"], "completed": len(completed), "duration_ms": duration_ms}
