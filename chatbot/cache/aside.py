@@ -119,12 +119,16 @@ class CacheAside:
                     return waited
         except RedisUnavailable:
             return compute()
+        started = time.perf_counter()
         try:
             value = compute()
         except BaseException:
             if leader:
                 self._release(key, lock_key, token)  # e.g. a 404: do not make the next readers wait
             raise
+        compute_ms = round((time.perf_counter() - started) * 1000, 3)
+        # One INFO line per miss: what an operator needs to see why a page was slow.
+        log.info("cache miss %s recomputed in %.3f ms", key, compute_ms, extra={"key": key, "compute_ms": compute_ms})
         self._store(key, generation, value, lock_key, token)
         return value
 

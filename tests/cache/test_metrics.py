@@ -144,3 +144,14 @@ def test_real_misses_raise_the_warning(app, client, caplog):
         get_cache().flush("stats")
         assert client.get("/api/messages/stats").headers["X-Cache"] == "MISS"
     assert len(warnings_of(caplog)) == 1
+
+
+def test_each_cache_miss_logs_an_info_line_with_the_recompute_time(app, client, caplog):
+    """Misses are what make a page slow: each one is logged at INFO with its key and duration."""
+    caplog.set_level(logging.INFO, logger="chatbot.cache")
+    client.get("/api/messages/stats")
+    client.get("/api/messages/stats")  # a hit: no miss line
+    misses = [r for r in caplog.records if r.name == "chatbot.cache" and r.levelno == logging.INFO
+              and r.getMessage().startswith("cache miss")]
+    assert len(misses) == 1
+    assert misses[0].key == "stats:global" and misses[0].compute_ms >= 0
