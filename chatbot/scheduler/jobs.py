@@ -20,17 +20,16 @@ from chatbot.scheduler.locks import BUSY, UNAVAILABLE, claim, hold
 log = logging.getLogger(__name__)
 
 SWEEP_LOCK = "lock:sweep"
-# Far longer than a sweep (100,000 marks take a few seconds), short enough that a crashed holder
-# cannot block the next hour's sweep.
-SWEEP_LOCK_TTL_SECONDS = 15 * 60
+# Renewed while a sweep runs; if its holder dies, the lock frees itself within this time.
+SWEEP_LOCK_TTL_SECONDS = 5 * 60
 # The hour's marker outlives the hour, so a process whose cron fires late cannot sweep it again.
 SWEEP_HOUR_TTL_SECONDS = 2 * 3600
 SWEEP_MISFIRE_GRACE_SECONDS = 15 * 60
 
 DISPATCH_LOCK = "lock:dispatch"
-# Longer than one dispatch run (a batch at the configured rate); if exceeded, SKIP LOCKED still
-# keeps two dispatchers from sending one message twice.
-DISPATCH_LOCK_TTL_SECONDS = 5 * 60
+# Renewed while run_once sends (a backlog at 80 messages/s can take minutes); a dead holder frees it
+# within a minute. Lost anyway: SKIP LOCKED claims still keep two dispatchers off one message.
+DISPATCH_LOCK_TTL_SECONDS = 60
 
 
 def definitions(config):
@@ -53,7 +52,7 @@ def locked_sweep(force=False):
     `force` runs it even then. Redis away: runs without the lock (the sweep is idempotent).
     """
     from chatbot.services import sweep
-    with hold(SWEEP_LOCK, SWEEP_LOCK_TTL_SECONDS) as lock:
+    with hold(SWEEP_LOCK, SWEEP_LOCK_TTL_SECONDS, renew=True) as lock:
         if lock.state == BUSY and not force:
             log.info("sweep skipped: %s is held by another process", SWEEP_LOCK)
             return None
@@ -81,7 +80,7 @@ def dispatch_job(app):
     """Every few seconds: send queued messages (chatbot.services.dispatch.run_once) under `lock:dispatch`."""
     with app.app_context():
         try:
-            with hold(DISPATCH_LOCK, DISPATCH_LOCK_TTL_SECONDS) as lock:
+            with hold(DISPATCH_LOCK, DISPATCH_LOCK_TTL_SECONDS, renew=True) as lock:
                 if lock.state == BUSY:
                     return None
                 # Imported here: the scheduler must load even where dispatch is not there yet.

@@ -3,10 +3,13 @@
 Every call goes through `redis_store.call` (the shared pool and its circuit breaker). A lock never
 blocks: it is taken at once or reported busy, and callers decide what to do when Redis is away
 (the sweep and the dispatcher run anyway; both are safe without the lock, see chatbot/scheduler/jobs.py).
+With `renew`, a thread extends the lock while its holder works, so the ttl can stay short (a crashed
+holder frees it soon) however long a run takes.
 """
 import contextlib
 import logging
 import secrets
+import threading
 
 from chatbot.extensions import redis_store
 from chatbot.redis_store import RedisUnavailable
@@ -20,6 +23,13 @@ ACQUIRED, BUSY, UNAVAILABLE = "acquired", "busy", "unavailable"
 RELEASE_SCRIPT = """
 if redis.call('get', KEYS[1]) == ARGV[1] then
     return redis.call('del', KEYS[1])
+end
+return 0
+"""
+# Extend the expiry only while the key still holds our token.
+RENEW_SCRIPT = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('pexpire', KEYS[1], ARGV[2])
 end
 return 0
 """
@@ -51,6 +61,16 @@ class RedisLock:
         """True while we hold the lock (as far as we know: it may have expired)."""
         return self.token is not None
 
+    def extend(self):
+        """Reset the expiry to a full ttl if we still hold the lock; False if it was lost."""
+        token = self.token
+        if token is None:
+            return False
+        try:
+            return bool(redis_store.call(lambda r: r.eval(RENEW_SCRIPT, 1, self.name, token, self.ttl_ms)))
+        except RedisUnavailable:
+            return False
+
     def release(self):
         """Delete the key if it still holds our token; True if this call released it."""
         if self.token is None:
@@ -67,14 +87,45 @@ class RedisLock:
         return bool(released)
 
 
+class Renewal:
+    """A daemon thread extending a held lock every third of its ttl until stopped (or the lock is lost)."""
+
+    def __init__(self, lock):
+        self.lock = lock
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"renew {lock.name}", daemon=True)
+
+    def _run(self):
+        # Real time, not the app clock: Redis expires keys in real time.
+        while not self.stopped.wait(self.lock.ttl_ms / 3000):
+            if not self.lock.extend():
+                log.warning("%s lost while held (expired or redis unavailable)", self.lock.name)
+                return
+
+    def start(self):
+        """Start renewing."""
+        self.thread.start()
+        return self
+
+    def stop(self):
+        """Stop renewing (before the release)."""
+        self.stopped.set()
+        self.thread.join()
+
+
 @contextlib.contextmanager
-def hold(name, ttl_seconds):
-    """`with hold(name, ttl) as lock:` tries the lock once; check `lock.state`; released on exit."""
+def hold(name, ttl_seconds, renew=False):
+    """`with hold(name, ttl) as lock:` tries the lock once; check `lock.state`; released on exit.
+
+    `renew` keeps extending it while the block runs.
+    """
     lock = RedisLock(name, ttl_seconds)
-    lock.acquire()
+    renewal = Renewal(lock).start() if lock.acquire() == ACQUIRED and renew else None
     try:
         yield lock
     finally:
+        if renewal is not None:
+            renewal.stop()
         lock.release()
 
 

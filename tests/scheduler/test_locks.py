@@ -1,4 +1,7 @@
 """The Redis lock: one holder, token-checked release, expiry, and what happens when Redis is away."""
+import threading
+import time
+
 import pytest
 
 from chatbot import create_app
@@ -61,3 +64,22 @@ def test_redis_down_reports_unavailable_instead_of_raising(app_config):
         with hold("lock:test", 60) as lock:
             assert lock.state == UNAVAILABLE and not lock.held
         assert claim("lock:test:claim", 60) == UNAVAILABLE
+
+
+def test_extend_resets_the_expiry_only_for_the_holder(app, redis_client):
+    lock = RedisLock("lock:test", 60)
+    lock.acquire()
+    redis_client.pexpire("lock:test", 1000)
+    assert lock.extend() is True
+    assert redis_client.pttl("lock:test") > 55_000
+    redis_client.set("lock:test", "next holder", px=1000)
+    assert lock.extend() is False
+    assert redis_client.pttl("lock:test") <= 1000
+
+
+def test_a_renewed_lock_outlives_its_ttl_while_held(app, redis_client):
+    with hold("lock:test", 0.2, renew=True) as lock:
+        time.sleep(0.5)  # more than twice the ttl: only the renewals keep it
+        assert redis_client.get("lock:test").decode() == lock.token
+    assert redis_client.exists("lock:test") == 0
+    assert not [t for t in threading.enumerate() if t.name == "renew lock:test"]
