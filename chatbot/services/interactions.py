@@ -3,8 +3,9 @@
 An answer is any incoming message a person typed or tapped (text, a template quick-reply `button`, an
 `interactive` button_reply / list_reply, media, location, contacts, order) from a known contact, matched
 by `from` (the wa_id, E.164 without '+') to contacts.phone. It answers the contact's latest first message
-of a running campaign sent at or before it and still waiting (`sent`, `delivered`, `read`): `failed` and
-`no_interaction` are final, so an answer after the 24 h sweep is recorded but reopens nothing.
+of a running campaign sent at or before it (to Meta's one-second resolution) and still waiting (`sent`,
+`delivered`, `read`): `failed` and `no_interaction` are final, so an answer after the 24 h sweep is
+recorded as the contact's interaction but reopens nothing.
 Messages from unknown numbers are logged (masked) and recorded nowhere: they stay out of the statistics.
 """
 import dataclasses
@@ -18,13 +19,16 @@ from chatbot.extensions import db
 from chatbot.logging import mask_phone
 from chatbot.models import Campaign, Contact, Interaction, Message
 from chatbot.models.base import UTCDateTime
-from chatbot.services.transitions import dialect_insert, lock_states, write_states
+from chatbot.services.transitions import dialect_insert
 
 log = logging.getLogger(__name__)
 
 KINDS = frozenset({"text", "button", "interactive", "image", "audio", "video", "document", "sticker",
                    "location", "contacts", "order"})
 WAITING = ("sent", "delivered", "read")
+# Meta's timestamps are whole seconds (floor): an answer stamped T was written in [T, T+1), so it can
+# answer a message sent at S exactly when S < T + 1 s.
+STAMP_RESOLUTION = dt.timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -72,22 +76,41 @@ def _known(answers):
 
 def _answered(known):
     """{wamid: (message_id, campaign_id, second_message)}: the campaign first message each answer answers."""
-    latest_answer = max(a.at for a, _ in known)
+    latest_answer = max(a.at for a, _ in known) + STAMP_RESOLUTION
     rows = db.session.execute(
         select(Message.id, Message.contact_id, Message.campaign_id, Message.sent_at, Campaign.second_message)
         .join(Campaign, Campaign.id == Message.campaign_id)
         .where(Message.contact_id.in_({cid for _, cid in known}), Message.step == 1,
-               Message.status.in_(WAITING), Message.sent_at <= latest_answer, Campaign.status == "running")).all()
+               Message.status.in_(WAITING), Message.sent_at < latest_answer, Campaign.status == "running")).all()
     by_contact = {}
     for row in rows:
         by_contact.setdefault(row.contact_id, []).append(row)
     targets = {}
     for answer, contact_id in known:
-        candidates = [r for r in by_contact.get(contact_id, ()) if r.sent_at <= answer.at]
+        candidates = [r for r in by_contact.get(contact_id, ()) if r.sent_at < answer.at + STAMP_RESOLUTION]
         if candidates:
             best = max(candidates, key=lambda r: (r.sent_at, r.id))
             targets[answer.wamid] = (best.id, best.campaign_id, best.second_message)
     return targets
+
+
+@dataclass
+class Prepared:
+    """Answers from known contacts and the first messages they answer, read before any lock is taken."""
+
+    known: list
+    targets: dict
+
+    @property
+    def message_ids(self):
+        """The first messages to lock (with the statuses' messages, in one ordered statement)."""
+        return {target[0] for target in self.targets.values()}
+
+
+def prepare(answers):
+    """Find the contacts and the answered first messages (reads only)."""
+    known = _known(answers)
+    return Prepared(known, _answered(known) if known else {})
 
 
 def _insert_new(known, targets, now):
@@ -113,22 +136,21 @@ def _touch_contacts(new):
         [{"contact": cid, "at": when} for cid, when in sorted(latest.items())])
 
 
-def _mark_interacted(new, targets, tally, now):
-    """Set interacted_at on each answered first message (its first answer only) and count it."""
+def _mark_interacted(new, targets, states, tally):
+    """Set interacted_at on each answered first message (its first answer only), in `states`; returns ids."""
     first_answer = {}
     for answer, _ in new:
         if answer.wamid in targets:
             message_id = targets[answer.wamid][0]
             first_answer[message_id] = min(first_answer.get(message_id, answer.at), answer.at)
-    if not first_answer:
-        return
-    changed = []
-    for before in lock_states(Message.id.in_(list(first_answer))).values():
+    changed = set()
+    for message_id, at in first_answer.items():
+        before = states[message_id]
         if before.interacted_at is None:
-            after = dataclasses.replace(before, interacted_at=first_answer[before.id])
-            changed.append(after)
-            tally.change(before, after, "interaction.recorded")
-    write_states(changed, now)
+            states[message_id] = dataclasses.replace(before, interacted_at=at)
+            tally.change(before, states[message_id], "interaction.recorded")
+            changed.add(message_id)
+    return changed
 
 
 def _queue_second_messages(new, targets, now):
@@ -145,19 +167,21 @@ def _queue_second_messages(new, targets, now):
                            .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id", "step"]))
 
 
-def record(answers, tally, now):
-    """Record answers (in the caller's transaction); returns how many were new."""
-    known = _known(answers)
-    if not known:
-        return 0
-    targets = _answered(known)
-    inserted = _insert_new(known, targets, now)
-    new = [(a, cid) for a, cid in known if a.wamid in inserted]
+def record(prepared, states, tally, now):
+    """Record the answers (caller's transaction; `states`: the locked messages, statuses already applied).
+
+    Returns (new interactions, ids of the messages whose state changed).
+    """
+    # A target that failed (or was swept) since it was read answers nothing any more.
+    targets = {wamid: target for wamid, target in prepared.targets.items()
+               if target[0] in states and states[target[0]].status in WAITING}
+    inserted = _insert_new(prepared.known, targets, now) if prepared.known else set()
+    new = [(a, cid) for a, cid in prepared.known if a.wamid in inserted]
     if not new:
-        return 0
+        return 0, set()
     _touch_contacts(new)
-    _mark_interacted(new, targets, tally, now)
+    changed = _mark_interacted(new, targets, states, tally)
     _queue_second_messages(new, targets, now)
     tally.daily["interactions"] += len(new)
     tally.events.add("interaction.recorded")
-    return len(new)
+    return len(new), changed

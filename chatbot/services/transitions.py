@@ -63,7 +63,10 @@ def pending_state(message_id, campaign_id, step):
 
 def lock_states(condition):
     """{id: MessageState} of the messages matching `condition`, locked until commit, in id order."""
-    rows = db.session.execute(select(*STATE_COLUMNS).where(condition).order_by(Message.id).with_for_update())
+    # FOR NO KEY UPDATE: exclusive among writers, yet compatible with the KEY SHARE locks that foreign
+    # key checks take (inserting an interaction that references a message locked by another webhook).
+    rows = db.session.execute(select(*STATE_COLUMNS).where(condition).order_by(Message.id)
+                              .with_for_update(key_share=True))
     return {row.id: MessageState(*row) for row in rows}
 
 

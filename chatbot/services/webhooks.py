@@ -158,26 +158,40 @@ def parse(payload, now):
     return statuses, answers
 
 
-def apply_statuses(events, tally, now):
-    """Move the messages these statuses name up the ladder, never down, in one read and one write.
+def apply_statuses(events, states, tally):
+    """Move the named messages (locked, in `states`) up the ladder, never down; returns the changed ids.
 
     Unknown wamids are ignored; a redelivered status finds nothing to change.
     """
     by_wamid = defaultdict(list)
     for event in events:
         by_wamid[event.wamid].append(event)
-    if not by_wamid:
-        return 0
-    changed = []
-    for before in lock_states(Message.wamid.in_(list(by_wamid))).values():
+    changed = set()
+    for message_id, before in states.items():
         after = before
-        for event in sorted(by_wamid[before.wamid], key=lambda e: (STATUS_RANK[e.status], e.at)):
+        for event in sorted(by_wamid.get(before.wamid, ()), key=lambda e: (STATUS_RANK[e.status], e.at)):
             after = advance(after, event.status, event.at, event.error_code, event.error_message)
         if after != before:
-            changed.append(after)
+            states[message_id] = after
+            changed.add(message_id)
             tally.change(before, after, "message.status")
-    write_states(changed, now)
-    return len(changed)
+    return changed
+
+
+def _apply(statuses, answers, now):
+    """One transaction: every message lock in one ordered statement, then messages, then campaign counters."""
+    tally = Tally()
+    write_lock()
+    prepared = interactions.prepare(answers)
+    wamids = {event.wamid for event in statuses}
+    # Locking the statuses' and the answered messages together, in id order, keeps concurrent
+    # webhooks from deadlocking on each other.
+    states = lock_states(Message.wamid.in_(wamids) | Message.id.in_(prepared.message_ids))
+    changed = apply_statuses(statuses, states, tally)
+    recorded, answered = interactions.record(prepared, states, tally, now)
+    write_states([states[i] for i in sorted(changed | answered)], now)
+    tally.apply_counters()  # last: campaign locks always come after message locks
+    return tally, len(changed), recorded
 
 
 def handle(payload):
@@ -187,15 +201,6 @@ def handle(payload):
     summary = {"statuses": len(statuses), "messages": len(answers), "changed": 0, "interactions": 0}
     if not statuses and not answers:
         return summary
-
-    def work():
-        tally = Tally()
-        write_lock()
-        changed = apply_statuses(statuses, tally, now)
-        recorded = interactions.record(answers, tally, now)
-        tally.apply_counters()  # last: every message lock is taken before any campaign lock
-        return tally, changed, recorded
-
-    tally, summary["changed"], summary["interactions"] = in_transaction(work)
+    tally, summary["changed"], summary["interactions"] = in_transaction(lambda: _apply(statuses, answers, now))
     tally.publish()
     return summary

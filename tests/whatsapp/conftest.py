@@ -91,11 +91,17 @@ def bulk_contacts(count, category_id):
 
 @pytest.fixture
 def launch(app):
-    """launch(phones=[...] or count=n, first=..., send=True): a running campaign, its first messages sent."""
-    def make(phones=None, count=2, first=None, second=None, send=True):
+    """launch(phones=[...] | count=n | contacts=[...], first=, second=, send=True): a running campaign."""
+    def make(phones=None, count=2, first=None, second=None, send=True, contacts=None):
         category = factories.category()
-        contacts = ([factories.contact([category["id"]], number=p) for p in phones] if phones
-                    else bulk_contacts(count, category["id"]))
+        if contacts:  # people already in another campaign
+            links = [{"contact_id": c["id"], "category_id": category["id"]} for c in contacts]
+            db.session.execute(insert(contact_categories), links)
+            db.session.commit()
+        elif phones:
+            contacts = [factories.contact([category["id"]], number=p) for p in phones]
+        else:
+            contacts = bulk_contacts(count, category["id"])
         campaign = factories.campaign([category["id"]], first=first, second=second)
         campaigns.launch_campaign(campaign["id"])
         if send:
