@@ -1,11 +1,12 @@
 """The URL map: one blueprint per resource."""
 from chatbot.blueprints import campaigns, categories, contacts, dashboard, health, messages, monitoring, webhooks
 from chatbot.blueprints.common import IdConverter, reject_large_body
+from chatbot.openapi import docs
 
 
 def init_app(app):
     """Register every blueprint (after bounding `<int:...>`: rules bind their converters when added)."""
     app.url_map.converters["int"] = IdConverter
     app.before_request(reject_large_body)
-    for module in (health, categories, contacts, campaigns, messages, monitoring, webhooks, dashboard):
+    for module in (health, categories, contacts, campaigns, messages, monitoring, webhooks, docs, dashboard):
         app.register_blueprint(module.bp)

@@ -1,7 +1,7 @@
 """Small helpers for thin views: read JSON, read the query string, answer with a cache status."""
 from flask import current_app, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from chatbot.errors import BadRequest
 from chatbot.schemas.fields import MAX_ID
@@ -12,6 +12,13 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value):
+        """The id, or 404 for every method (Werkzeug turns a ValidationError into a 405 for PATCH and DELETE)."""
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise NotFound() from None
 
 
 def reject_large_body():

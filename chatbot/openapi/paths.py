@@ -7,9 +7,8 @@ from chatbot.openapi import shapes
 from chatbot.schemas.campaign import campaign_in
 from chatbot.schemas.category import category_in, category_patch
 from chatbot.schemas.contact import contact_in, contact_patch, contact_query
+from chatbot.schemas.fields import MAX_ID  # the router answers 404 above it
 from chatbot.schemas.message import daily_query, message_query
-
-MAX_ID = 2 ** 63 - 1  # the largest id a BIGINT holds; the router answers 404 above it
 
 
 def path_id(name, what):

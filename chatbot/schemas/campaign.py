@@ -54,8 +54,8 @@ class CampaignOut(Schema):
     no_interaction_count = fields.Integer()
     failed_count = fields.Integer()
     created_at = UTC()
-    launched_at = UTC()
-    completed_at = UTC()
+    launched_at = UTC(allow_none=True)
+    completed_at = UTC(allow_none=True)
 
 
 campaign_in = CampaignIn()

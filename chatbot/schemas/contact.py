@@ -36,7 +36,7 @@ class ContactOut(Schema):
     phone = fields.String()
     name = fields.String()
     category_ids = fields.List(fields.Integer())
-    last_interaction_at = UTC()
+    last_interaction_at = UTC(allow_none=True)
     created_at = UTC()
     updated_at = UTC()
 

@@ -67,6 +67,12 @@ class Trimmed(fields.String):
             return None
         if not storable(text):
             raise ValidationError("Contains a character that cannot be stored (NUL or a lone surrogate).")
+        # The maximum holds for what was sent too, as the OpenAPI description says (maxLength), not only for the
+        # trimmed text: 100 characters plus a space is refused, not silently accepted.
+        longest = min((v.max for v in self.validators if isinstance(v, validate.Length) and v.max is not None),
+                      default=None)
+        if longest is not None and len(text) > longest:
+            raise ValidationError(f"Longer than maximum length {longest}.")
         return text.strip()
 
 
