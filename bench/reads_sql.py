@@ -1,0 +1,193 @@
+"""The SQL side of bench/reads.py: the API's statements timed against their baselines on one connection,
+and EXPLAIN (ANALYZE, BUFFERS) of each with and without the index it relies on.
+
+The statements are built by the services themselves (stats._statement, categories._with_counts,
+messages.page_statement, contacts._filtered), so what is timed and explained is what the API runs.
+"""
+import re
+import time
+
+from sqlalchemy import func, select
+
+from chatbot.extensions import db
+from chatbot.models import MESSAGE_STATUSES, Campaign, Category, Contact, Interaction, Message
+from chatbot.models import contact_categories
+from chatbot.services import categories, contacts, messages, stats
+
+PER_PAGE = 50
+DEEP_PAGE = 5000
+
+
+def compiled(statement):
+    """(SQL with %(name)s placeholders, parameters) as the psycopg dialect sends them."""
+    sql = statement.compile(dialect=db.engine.dialect)
+    return sql.string, dict(sql.params)
+
+
+def old_stats_statement():
+    """The previous stats statement (baseline): seven FILTER aggregates evaluated on every message row."""
+    counts = [func.count().label("messages_total")] + [
+        func.count().filter(Message.status == s).label(f"messages_{s}") for s in MESSAGE_STATUSES]
+    m = select(*counts).select_from(Message).subquery("m")
+    return select(select(func.count()).select_from(Contact).scalar_subquery(),
+                  select(func.count()).select_from(Interaction).scalar_subquery(),
+                  select(func.count()).select_from(Campaign).scalar_subquery(), m)
+
+
+def old_categories_statement():
+    """The previous category list (baseline): every link joined to its category, then grouped."""
+    return (select(Category.id, Category.name, Category.description, Category.created_at, Category.updated_at,
+                   func.count(contact_categories.c.contact_id).label("contact_count"))
+            .outerjoin(contact_categories, contact_categories.c.category_id == Category.id)
+            .group_by(Category.id).order_by(func.lower(Category.name), Category.id))
+
+
+def category_list_statement():
+    """What GET /api/categories runs."""
+    return categories._with_counts().order_by(func.lower(Category.name), Category.id)
+
+
+def deep_cursor(conn):
+    """(created_at, id) of the last row before page DEEP_PAGE: what the cursor of that page holds."""
+    return conn.execute(select(Message.created_at, Message.id)
+                        .order_by(Message.created_at.desc(), Message.id.desc())
+                        .offset((DEEP_PAGE - 1) * PER_PAGE - 1).limit(1)).one()
+
+
+def run(conn, statement_or_sql, params=None):
+    """Execute and fetch everything (as the app does)."""
+    if isinstance(statement_or_sql, str):
+        return conn.exec_driver_sql(statement_or_sql, params or {}).fetchall()
+    sql, bound = compiled(statement_or_sql)
+    return conn.exec_driver_sql(sql, bound).fetchall()
+
+
+def timings(conn, work, rounds):
+    """Milliseconds of `work()` over `rounds` runs, after one warm-up run."""
+    work()
+    result = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        work()
+        result.append((time.perf_counter() - started) * 1000)
+    return result
+
+
+def naive_categories(conn):
+    """The naive way: list the categories, then one COUNT per category (N + 1 statements)."""
+    rows = run(conn, "SELECT id, name, description, created_at, updated_at FROM categories ORDER BY lower(name), id")
+    return [(*row, run(conn, "SELECT count(*) FROM contact_categories WHERE category_id = %(id)s",
+                       {"id": row[0]})[0][0]) for row in rows]
+
+
+def statement_timings(conn, rounds):
+    """{name: [ms]}: each API statement next to its baseline, on the same connection and data."""
+    after = deep_cursor(conn)
+    keyset = messages.page_statement(PER_PAGE, after=tuple(after))
+    offset = messages.page_statement(PER_PAGE).offset((DEEP_PAGE - 1) * PER_PAGE)
+    result = {
+        "stats: grouped by status, then pivoted (API)": timings(conn, lambda: run(conn, stats._statement()), rounds),
+        "stats: FILTER on every row (previous)": timings(conn, lambda: run(conn, old_stats_statement()), rounds),
+        "categories: grouped, then joined (API)": timings(conn, lambda: run(conn, category_list_statement()), rounds),
+        "categories: joined, then grouped (previous)": timings(
+            conn, lambda: run(conn, old_categories_statement()), rounds),
+        "categories: naive, 1 + one COUNT per category": timings(conn, lambda: naive_categories(conn), rounds),
+        "messages page 1 (keyset)": timings(conn, lambda: run(conn, messages.page_statement(PER_PAGE)), rounds),
+        f"messages page {DEEP_PAGE:,} (keyset cursor)": timings(conn, lambda: run(conn, keyset), rounds),
+        f"messages page {DEEP_PAGE:,} (OFFSET {(DEEP_PAGE - 1) * PER_PAGE:,})": timings(
+            conn, lambda: run(conn, offset), max(3, rounds // 3)),
+    }
+    conn.exec_driver_sql("SET max_parallel_workers_per_gather = 0")
+    result["stats (API) without parallel workers"] = timings(conn, lambda: run(conn, stats._statement()), rounds)
+    conn.exec_driver_sql("RESET max_parallel_workers_per_gather")
+    conn.rollback()
+    return result
+
+
+def busiest(conn, column):
+    """The value of `column` with the most messages."""
+    return conn.execute(select(column).where(column.is_not(None)).group_by(column)
+                        .order_by(func.count().desc()).limit(1)).scalar_one()
+
+
+def explained_statements(conn):
+    """(index, what uses it, request, statement) for every index the hot reads rely on."""
+    after = tuple(deep_cursor(conn))
+    category = conn.execute(select(Category.id).order_by(Category.id).limit(1)).scalar_one()
+    fields = [getattr(Contact, c) for c in contacts.CONTACT_FIELDS]
+    return [
+        ("ix_messages_status", "stats: messages counted by status",
+         "GET /api/messages/stats (uncached)", stats._statement()),
+        ("ix_messages_created_at_id", "the message list, newest first, at any depth",
+         f"GET /api/messages?cursor=<page {DEEP_PAGE:,}>", messages.page_statement(PER_PAGE, after=after)),
+        ("ix_messages_status_created_at_id", "the status filter (a rare status is the worst case)",
+         "GET /api/messages?status=failed", messages.page_statement(PER_PAGE, status="failed")),
+        ("ix_messages_campaign_id_created_at_id", "the campaign filter",
+         "GET /api/messages?campaign_id=<largest>",
+         messages.page_statement(PER_PAGE, campaign_id=busiest(conn, Message.campaign_id))),
+        ("ix_messages_contact_id_created_at_id", "the contact filter",
+         "GET /api/messages?contact_id=<busiest>",
+         messages.page_statement(PER_PAGE, contact_id=busiest(conn, Message.contact_id))),
+        ("ix_contact_categories_category_id_contact_id", "a category's contact_count",
+         f"GET /api/categories/{category} (uncached)", categories._with_counts().where(Category.id == category)),
+        ("ix_contacts_created_at_id", "the contacts page, newest first",
+         "GET /api/contacts?per_page=50",
+         select(*fields).order_by(Contact.created_at.desc(), Contact.id.desc()).limit(PER_PAGE)),
+    ]
+
+
+KEEP = re.compile(r"Scan|Join|Nested|Sort|Aggregate|Gather|Limit|Index Cond|Heap Fetches|Rows Removed|"
+                  r"Filter:|Workers|Execution Time|Append|Subquery")
+
+
+def excerpt(plan_lines, limit=14):
+    """The plan's telling lines, costs dropped (actual times kept)."""
+    kept = [re.sub(r"\(cost=[^)]*\) ", "", line) for line in plan_lines if KEEP.search(line)]
+    return kept[:limit - 1] + [kept[-1]] if len(kept) > limit else kept
+
+
+def explain(conn, statement):
+    """EXPLAIN (ANALYZE, BUFFERS) lines of the statement."""
+    sql, params = compiled(statement)
+    run(conn, sql, params)  # warm the cache as the API's repeated calls would
+    return [row[0] for row in run(conn, "EXPLAIN (ANALYZE, BUFFERS) " + sql, params)]
+
+
+def execution_ms(plan_lines):
+    """The plan's 'Execution Time' in ms."""
+    for line in plan_lines:
+        if line.startswith("Execution Time"):
+            return float(line.split(":")[1].split()[0])
+    return None
+
+
+def index_evidence(conn):
+    """Per index: excerpts and times of its statement with the index, and without it (dropped, rolled back)."""
+    evidence = []
+    for index, purpose, request, statement in explained_statements(conn):
+        with_index = explain(conn, statement)
+        conn.rollback()
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
+        conn.exec_driver_sql(f'DROP INDEX "{index}"')
+        without = explain(conn, statement)
+        conn.rollback()  # the index is back
+        evidence.append({"index": index, "purpose": purpose, "request": request,
+                         "with": excerpt(with_index), "with_ms": execution_ms(with_index),
+                         "without": excerpt(without), "without_ms": execution_ms(without)})
+    return evidence
+
+
+def server_settings(conn):
+    """The PostgreSQL settings that shape these plans."""
+    names = ("shared_buffers", "work_mem", "effective_cache_size", "max_parallel_workers_per_gather", "jit",
+             "random_page_cost")
+    rows = run(conn, "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%(n)s) ORDER BY name",
+               {"n": list(names)})
+    version = run(conn, "SHOW server_version")[0][0]
+    sizes = run(conn, "SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class "
+                      "WHERE relname IN ('messages', 'contacts', 'contact_categories', 'interactions') ORDER BY 1")
+    counts = {t: run(conn, f"SELECT count(*) FROM {t}")[0][0]
+              for t in ("messages", "contacts", "categories", "campaigns", "interactions", "contact_categories")}
+    conn.rollback()
+    return {"version": version, "settings": [f"{n}={s}{u or ''}" for n, s, u in rows],
+            "sizes": [f"{n} {s}" for n, s in sizes], "counts": counts}
