@@ -8,6 +8,8 @@ re-checking the status, so two sweeps at once (or one after a lost lock) mark ev
 """
 import datetime as dt
 import logging
+import queue
+import threading
 
 from flask import current_app
 from sqlalchemy import and_, exists, literal, literal_column, or_, select, tuple_, update
@@ -62,7 +64,8 @@ def _mark_batch(cutoff, after, now, size):
                         tuple_(candidate.c.sent_at, candidate.c.id) > tuple_(last_sent_at, last_id))
     # A CTE, evaluated once: PostgreSQL may re-run a plain IN (sub-select) per row, and a re-run skips
     # the rows this statement has just updated, so LIMIT would let a batch grow past `size`.
-    batch = ids.order_by(candidate.c.sent_at, candidate.c.id).limit(size).with_for_update(skip_locked=True).cte("batch")
+    batch = (ids.order_by(candidate.c.sent_at, candidate.c.id).limit(size)
+             .with_for_update(skip_locked=True).cte("batch"))
     statement = (update(table)
                  .where(table.c.id.in_(select(batch.c.id)), _awaiting_answer(table), table.c.sent_at <= cutoff)
                  .values(status="no_interaction", updated_at=now)
@@ -76,19 +79,54 @@ def _mark_batch(cutoff, after, now, size):
     return rows
 
 
+class MarkLog:
+    """Writes the per-contact lines of committed batches on a helper thread.
+
+    The lines of one batch are formatted while the next batch's UPDATE runs in the database (the
+    driver releases the GIL while it waits), instead of after it; at most two batches wait in line.
+    """
+
+    def __init__(self):
+        self.batches = queue.Queue(maxsize=2)
+        self.thread = threading.Thread(target=self._write, name="sweep log", daemon=True)
+
+    def _write(self):
+        while (rows := self.batches.get()) is not None:
+            try:
+                for message_id, contact_id, campaign_id, _sent_at in rows:
+                    log.info("no interaction: contact %s, message %s, campaign %s",
+                             contact_id, message_id, campaign_id,
+                             extra={"contact_id": contact_id, "message_id": message_id, "campaign_id": campaign_id})
+            except Exception:
+                # Keep draining whatever happens, or the sweep would block on a full queue.
+                log.exception("sweep: could not log a batch of %d marked messages", len(rows))
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def write(self, rows):
+        """Log these committed rows (soon, in order)."""
+        if rows:
+            self.batches.put(rows)
+
+    def __exit__(self, *exc_info):
+        self.batches.put(None)
+        self.thread.join()
+
+
 def mark_overdue(cutoff, now, batch_size, progress):
     """Mark every overdue message in batches; `progress` (dict: marked, campaign_ids) follows each commit."""
     after = None
-    while True:
-        rows = _mark_batch(cutoff, after, now, batch_size)
-        for message_id, contact_id, campaign_id, _sent_at in rows:
-            log.info("no interaction: contact %s, message %s, campaign %s", contact_id, message_id, campaign_id,
-                     extra={"contact_id": contact_id, "message_id": message_id, "campaign_id": campaign_id})
-        progress["marked"] += len(rows)
-        progress["campaign_ids"].update(row.campaign_id for row in rows)
-        if len(rows) < batch_size:
-            return progress
-        after = max((row.sent_at, row.id) for row in rows)
+    with MarkLog() as mark_log:
+        while True:
+            rows = _mark_batch(cutoff, after, now, batch_size)
+            mark_log.write(rows)
+            progress["marked"] += len(rows)
+            progress["campaign_ids"].update(row.campaign_id for row in rows)
+            if len(rows) < batch_size:
+                return progress
+            after = max((row.sent_at, row.id) for row in rows)
 
 
 def finish_campaigns(touched, now):
