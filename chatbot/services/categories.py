@@ -14,17 +14,17 @@ DUPLICATE = "a category with this name already exists"
 
 
 def _with_counts():
-    """Categories LEFT JOIN their links counted by category: one statement whatever the number of categories.
+    """Categories with their contact_count: one statement whatever the number of categories.
 
-    The links are grouped before the join (50 groups joined, not 150,000 links carrying their category's
-    columns into a GROUP BY); for one category PostgreSQL pushes `category_id = :id` into the grouping, an
-    index-only range of ix_contact_categories_category_id_contact_id.
+    Each count is a correlated subquery, which both databases answer with an index-only range count on
+    ix_contact_categories_category_id_contact_id: what the naive way does with a round trip per category,
+    done inside one statement. Measured at 150,000 links (bench/reads.py), it beats LEFT JOIN + GROUP BY,
+    for which PostgreSQL hashes every link, as well as the naive way.
     """
-    counts = (select(contact_categories.c.category_id, func.count().label("n"))
-              .group_by(contact_categories.c.category_id).subquery("counts"))
-    return (select(Category.id, Category.name, Category.description, Category.created_at,
-                   Category.updated_at, func.coalesce(counts.c.n, 0).label("contact_count"))
-            .outerjoin(counts, counts.c.category_id == Category.id))
+    count = (select(func.count()).select_from(contact_categories)
+             .where(contact_categories.c.category_id == Category.id).scalar_subquery())
+    return select(Category.id, Category.name, Category.description, Category.created_at, Category.updated_at,
+                  count.label("contact_count"))
 
 
 def _compute_list():
