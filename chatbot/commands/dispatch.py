@@ -3,11 +3,15 @@ import click
 from flask.cli import with_appcontext
 
 from chatbot.services.dispatch import run_once
+from chatbot.services.whatsapp import TransportMisconfigured
 
 
 @click.command("dispatch")
 @with_appcontext
 def dispatch_command():
     """Send every queued message now; print how many were sent and failed."""
-    result = run_once()
+    try:
+        result = run_once()
+    except TransportMisconfigured as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"sent {result['sent']}, failed {result['failed']}")

@@ -3,7 +3,8 @@
 A batch is claimed in one short transaction: SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL) picks due
 pending rows no other dispatcher holds, and the same transaction leases them (`next_attempt_at` = now +
 DISPATCH_LEASE_SECONDS, `attempts` + 1), so after the commit no other dispatcher selects them either.
-Each send's outcome is then committed at once with its counter increments: a status webhook that
+The batch is fed to DISPATCH_CONCURRENCY senders at DISPATCH_RATE_PER_SECOND (a pacer on the injectable
+clock). Each send's outcome is committed at once with its counter increments: a status webhook that
 arrives right after Meta's answer finds the wamid. A crash between Meta's answer and that commit is the
 only way a message can go out twice (after the lease expires): the Cloud API has no idempotency key.
 """
@@ -123,48 +124,83 @@ def record(message, result, config):
     return (status if changed else None), tally
 
 
-def _send_one(app, client, message, slots, stop):
-    """Worker: send one message and commit its outcome (own app context, own session)."""
-    try:
-        with app.app_context():
-            result = client.send(message.phone, message.body)
-            status, tally = record(message, result, app.config)
-        if result.outcome == "retry":
-            stop.set()  # Meta is throttling or down: do not hammer it with the rest of the batch
-        return status, tally
-    finally:
-        slots.release()
+class Run:
+    """One dispatch run: a pool of DISPATCH_CONCURRENCY senders fed at the paced rate, batch after batch.
 
-
-def send_batch(batch, client, pacer, config):
-    """Send a claimed batch, DISPATCH_CONCURRENCY at a time (Meta answers in ~0.1-0.5 s: one at a time
-    could not reach 80/s), paced; stops early, releasing the rest, when Meta keeps failing or the lease runs low.
+    Meta answers in ~0.1-0.5 s, so one send at a time could not reach 80/s. The next batch is claimed and
+    fed while the previous one's last sends are still in flight; each batch is then settled once (daily
+    counters, cache) after all its outcomes are committed.
     """
-    app, clock = current_app._get_current_object(), get_clock()
-    concurrency = max(1, config["DISPATCH_CONCURRENCY"])
-    deadline = clock.monotonic() + config["DISPATCH_LEASE_SECONDS"] / 2
-    slots, stop = threading.BoundedSemaphore(concurrency), threading.Event()
-    futures, unsent = [], []
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
+
+    def __init__(self, app, sleep):
+        self.app, self.config, self.clock = app, app.config, get_clock(app)
+        concurrency = max(1, self.config["DISPATCH_CONCURRENCY"])
+        self.pacer = Pacer(self.config["DISPATCH_RATE_PER_SECOND"], self.clock, sleep)
+        self.client = whatsapp.client_for(self.config, sleep)
+        self.slots = threading.BoundedSemaphore(concurrency)
+        self.stop = threading.Event()  # Meta is throttling or down: feed no more
+        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch")
+        self.totals = {"sent": 0, "failed": 0}
+
+    def send_one(self, message):
+        """Worker: send one message and commit its outcome (own app context, own session)."""
+        try:
+            with self.app.app_context():
+                result = self.client.send(message.phone, message.body)
+                status, tally = record(message, result, self.config)
+            if result.outcome == "retry":
+                self.stop.set()  # do not hammer Meta with the rest of the batch
+            return status, tally
+        finally:
+            self.slots.release()
+
+    def feed(self, batch):
+        """Submit a claimed batch, paced; returns (futures, messages not submitted)."""
+        deadline = self.clock.monotonic() + self.config["DISPATCH_LEASE_SECONDS"] / 2
+        futures = []
         for index, message in enumerate(batch):
-            slots.acquire()  # a free sender first, then the pacer: sends start no closer than 1/rate
-            if stop.is_set() or clock.monotonic() > deadline:
-                slots.release()
-                unsent = batch[index:]
-                break
-            pacer.wait()
-            futures.append(pool.submit(_send_one, app, client, message, slots, stop))
-    counts, tally = {"sent": 0, "failed": 0}, Tally()
-    for future in futures:
-        status, message_tally = future.result()
-        tally.merge(message_tally)
-        if status in counts:
-            counts[status] += 1
-    if unsent:
-        later = utcnow() + dt.timedelta(seconds=retry_delay(config, 1)) if stop.is_set() else None
-        release(unsent, later)
-    tally.publish()
-    return counts, bool(unsent) or stop.is_set()
+            self.slots.acquire()  # a free sender first, then the pacer: sends start >= 1/rate apart
+            if self.stop.is_set() or self.clock.monotonic() > deadline:
+                self.slots.release()
+                return futures, batch[index:]
+            self.pacer.wait()
+            futures.append(self.pool.submit(self.send_one, message))
+        return futures, []
+
+    def settle(self, futures, unsent):
+        """Wait for a batch's sends, give back what was not tried, then count and invalidate once."""
+        tally = Tally()
+        for future in futures:
+            status, message_tally = future.result()
+            tally.merge(message_tally)
+            if status in self.totals:
+                self.totals[status] += 1
+        if unsent:
+            later = utcnow() + dt.timedelta(seconds=retry_delay(self.config, 1)) if self.stop.is_set() else None
+            release(unsent, later)
+        tally.publish()
+
+    def run(self):
+        """Claim, feed and settle batches until the queue is empty or Meta pushes back."""
+        previous = None
+        try:
+            while not self.stop.is_set():
+                batch = claim(self.config["DISPATCH_BATCH_SIZE"], self.config["DISPATCH_LEASE_SECONDS"])
+                if not batch:
+                    break
+                current = self.feed(batch)
+                if previous:
+                    self.settle(*previous)
+                previous = current
+                if current[1]:
+                    break
+            if previous:
+                self.settle(*previous)
+        finally:
+            self.pool.shutdown(wait=True)
+            self.client.close()
+            db.session.rollback()  # leave no transaction open on the caller's thread
+        return self.totals
 
 
 def run_once(sleep=None):
@@ -172,24 +208,8 @@ def run_once(sleep=None):
 
     Safe to call from several threads or processes at once: each batch is claimed by one caller.
     """
-    config = current_app.config
-    sleep = sleep or config.get("DISPATCH_SLEEP") or time.sleep
-    pacer = Pacer(config["DISPATCH_RATE_PER_SECOND"], get_clock(), sleep)
-    client = whatsapp.client_for(config, sleep)
-    totals = {"sent": 0, "failed": 0}
-    try:
-        while True:
-            batch = claim(config["DISPATCH_BATCH_SIZE"], config["DISPATCH_LEASE_SECONDS"])
-            if not batch:
-                break
-            counts, stopped = send_batch(batch, client, pacer, config)
-            totals["sent"] += counts["sent"]
-            totals["failed"] += counts["failed"]
-            if stopped:
-                break
-    finally:
-        client.close()
-        db.session.rollback()  # leave no transaction open on the scheduler's thread
+    app = current_app._get_current_object()
+    totals = Run(app, sleep or app.config.get("DISPATCH_SLEEP") or time.sleep).run()
     if totals["sent"] or totals["failed"]:
         log.info("dispatch: %d sent, %d failed", totals["sent"], totals["failed"])
     return totals

@@ -26,6 +26,10 @@ ACCOUNT_CODES = frozenset({"0", "3", "10", "190", "200"})
 MAX_ERROR_MESSAGE = 1000
 
 
+class TransportMisconfigured(RuntimeError):
+    """WHATSAPP_TRANSPORT names an unknown transport, or `cloud` lacks its token or phone number id."""
+
+
 @dataclass(frozen=True)
 class SendResult:
     """What became of one send: outcome `sent`, `failed` or `retry`, with the wamid or the error."""
@@ -202,6 +206,6 @@ def client_for(config, sleep=time.sleep):
     if transport == "cloud":
         missing = [k for k in ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID") if not config.get(k)]
         if missing:
-            raise RuntimeError("WHATSAPP_TRANSPORT=cloud needs " + ", ".join(missing))
+            raise TransportMisconfigured("WHATSAPP_TRANSPORT=cloud needs " + ", ".join(missing))
         return CloudClient(config, sleep)
-    raise RuntimeError(f"unknown WHATSAPP_TRANSPORT {transport!r} (cloud or dry-run)")
+    raise TransportMisconfigured(f"unknown WHATSAPP_TRANSPORT {transport!r} (cloud or dry-run)")

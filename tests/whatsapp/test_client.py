@@ -6,7 +6,7 @@ import re
 import pytest
 
 from chatbot.services import dispatch
-from chatbot.services.whatsapp import client_for
+from chatbot.services.whatsapp import TransportMisconfigured, client_for
 from tests.whatsapp.cloud_api import PHONE_NUMBER_ID, TOKEN, error, raw, slow
 
 PHONE = "+16505551234"
@@ -156,6 +156,6 @@ def test_dry_run_sends_nothing_and_logs_the_masked_number(cloud_api, launch, cap
 
 
 def test_cloud_transport_without_its_token_refuses_to_start(app):
-    with pytest.raises(RuntimeError, match="WHATSAPP_TOKEN"):
+    with pytest.raises(TransportMisconfigured, match="WHATSAPP_TOKEN"):
         client_for({**app.config, "WHATSAPP_TRANSPORT": "cloud", "WHATSAPP_TOKEN": None,
                     "WHATSAPP_PHONE_NUMBER_ID": "1"})

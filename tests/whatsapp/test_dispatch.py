@@ -140,3 +140,12 @@ def test_flask_dispatch_prints_how_many_were_sent_and_failed(runner, launch):
 
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "sent 2, failed 0"
+
+
+def test_flask_dispatch_explains_a_misconfigured_transport(app, runner):
+    app.config.update(WHATSAPP_TRANSPORT="cloud", WHATSAPP_TOKEN=None)
+
+    result = runner.invoke(args=["dispatch"])
+
+    assert result.exit_code == 1
+    assert "WHATSAPP_TRANSPORT=cloud needs WHATSAPP_TOKEN" in result.output

@@ -1,0 +1,114 @@
+"""Benchmark: dispatch rate against a local Cloud API (tests/whatsapp/cloud_api.py), on PostgreSQL.
+
+    python bench/dispatch.py --database-url postgresql://postgres@127.0.0.1:5432/test_d \
+                             --redis-url redis://127.0.0.1:6379/4 [--messages 3000] [--limited 480]
+                             [--latency 0.2]
+
+The database is EMPTIED and migrated afresh (use a throwaway one). Each run launches a campaign to fresh
+contacts and times `dispatch.run_once()` (transport `cloud`, real clock, real sleeps):
+
+1. rate limit off, --messages messages, the local server answering at once: the dispatcher's own cost;
+2. DISPATCH_RATE_PER_SECOND=80, --limited messages: the achieved rate and the most POSTs the server saw
+   in any one-second window (the limiter must hold 80);
+3. the same at 80/s with the server answering after --latency seconds (Meta's Cloud API takes ~0.1-0.5 s):
+   DISPATCH_CONCURRENCY=32 against 1, to show why sends are concurrent.
+In Redis it writes only the app's keys and deletes its monitoring:* keys afterwards.
+"""
+import argparse
+import bisect
+import os
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from sqlalchemy import insert, text  # noqa: E402
+
+from chatbot import create_app  # noqa: E402
+from chatbot.config import database_url  # noqa: E402
+from chatbot.extensions import db  # noqa: E402
+from chatbot.models import Contact, contact_categories  # noqa: E402
+from chatbot.services import campaigns, categories, dispatch  # noqa: E402
+from tests.whatsapp.cloud_api import CloudApi  # noqa: E402
+
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from webhooks import clean_redis, fresh_schema  # noqa: E402
+
+TABLES = "interactions, messages, campaign_categories, contact_categories, campaigns, contacts, categories"
+
+
+def parse_args():
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--limited", type=int, default=480)
+    parser.add_argument("--latency", type=float, default=0.2)
+    return parser.parse_args()
+
+
+def queue(app, count):
+    """An empty database, then a launched campaign with `count` pending first messages."""
+    with app.app_context():
+        db.session.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        category = categories.create_category({"name": "Bench"})
+        rows = [{"phone": f"+1415{3000000 + i:07d}", "name": f"Bench {i}"} for i in range(count)]
+        ids = db.session.scalars(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), rows).all()
+        db.session.execute(insert(contact_categories), [{"contact_id": i, "category_id": category["id"]} for i in ids])
+        db.session.commit()
+        campaign = campaigns.create_campaign({"name": "Bench", "category_ids": [category["id"]],
+                                              "first_message": {"text": "Hi"}, "second_message": {"text": "Thanks"}})
+        campaigns.launch_campaign(campaign["id"])
+
+
+def busiest_second(times):
+    """The most POSTs that started within any one-second window."""
+    times = sorted(times)
+    return max((bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
+
+
+def run(label, config, count, api):
+    """Queue `count` messages, dispatch them all, print the rate."""
+    app = create_app(config)
+    queue(app, count)
+    api.requests.clear()
+    with app.app_context():
+        started = time.perf_counter()
+        result = dispatch.run_once()
+        elapsed = time.perf_counter() - started
+        db.engine.dispose()
+    posted = [r["at"] for r in api.requests]
+    span = (max(posted) - min(posted)) if len(posted) > 1 else 0.0
+    print(f"{label}: {result['sent']} sent in {elapsed:.2f}s = {result['sent'] / elapsed:.1f} messages/s "
+          f"(POSTs: {len(posted)}, {(len(posted) - 1) / span if span else 0:.1f}/s between first and last, "
+          f"busiest 1-s window {busiest_second(posted)})")
+
+
+def main():
+    """Three runs: unlimited, limited at 80/s, limited at 80/s with Meta-like latency."""
+    args = parse_args()
+    url = database_url(args.database_url, "")
+    fresh_schema(url)
+    api = CloudApi().start()
+    base = {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": args.redis_url, "SCHEDULER_ENABLED": False,
+            "LOG_LEVEL": "WARNING", "DISPATCH_BATCH_SIZE": 200, "DISPATCH_CONCURRENCY": 32, **api.config()}
+    try:
+        run(f"rate limit off, {args.messages} messages", {**base, "DISPATCH_RATE_PER_SECOND": 0},
+            args.messages, api)
+        run(f"limited to 80/s, {args.limited} messages", {**base, "DISPATCH_RATE_PER_SECOND": 80},
+            args.limited, api)
+        api.latency = args.latency
+        run(f"80/s, server latency {args.latency}s, concurrency 32", {**base, "DISPATCH_RATE_PER_SECOND": 80},
+            args.limited, api)
+        run(f"80/s, server latency {args.latency}s, concurrency 1",
+            {**base, "DISPATCH_RATE_PER_SECOND": 80, "DISPATCH_CONCURRENCY": 1}, 40, api)
+    finally:
+        api.stop()
+        clean_redis(args.redis_url)
+
+
+if __name__ == "__main__":
+    main()
