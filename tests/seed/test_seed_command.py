@@ -121,6 +121,12 @@ def test_completed_campaigns_have_no_first_message_left_waiting(seeded):
         assert waiting == 0 and campaign.completed_at >= campaign.launched_at
 
 
+def test_the_hourly_sweep_finds_nothing_left_to_do_in_seeded_data(seeded):
+    from chatbot.services import sweep
+    result = sweep.run()
+    assert (result["marked"], result["completed"]) == (0, 0)
+
+
 def test_a_second_seed_adds_without_clashing(seeded, runner):
     result = runner.invoke(args=SIZES)
     assert result.exit_code == 0, result.output
