@@ -75,6 +75,8 @@ def from_env(env, instance_path):
         "SCHEDULER_ENABLED": as_bool(env.get("SCHEDULER_ENABLED"), True),
         "NO_INTERACTION_AFTER_HOURS": as_float(env.get("NO_INTERACTION_AFTER_HOURS"), 24.0),
         "SWEEP_BATCH_SIZE": as_int(env.get("SWEEP_BATCH_SIZE"), 5000),
+        # The sweep's period: the hour of the contract. Shorter only to rehearse it (tests/rehearsal).
+        "SWEEP_INTERVAL_SECONDS": as_int(env.get("SWEEP_INTERVAL_SECONDS"), 3600),
         "SLOW_REQUEST_MS": as_float(env.get("SLOW_REQUEST_MS"), 500.0),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "LOG_FORMAT": env.get("LOG_FORMAT", "json"),

@@ -24,6 +24,17 @@ Meta's webhooks, cached statistics.
 * Cached answers carry `X-Cache: HIT|MISS|BYPASS`; every answer carries `Server-Timing: app;dur=<ms>`;
   answers of 500 bytes or more are gzip-compressed when asked (`Accept-Encoding: gzip`)."""
 
+TAGS = [
+    ("health", "Is the app up (public)."),
+    ("categories", "Groups of contacts a campaign targets."),
+    ("contacts", "People, by E.164 phone number."),
+    ("campaigns", "A first message, then a second one to those who answer."),
+    ("messages", "What was sent and its status; the global statistics."),
+    ("monitoring", "Daily counters."),
+    ("cache", "Redis cache metrics."),
+    ("webhooks", "Meta's callbacks (public, signed)."),
+    ("docs", "This description (public)."),
+]
 # The named components, registered first so that every reference uses these names.
 SCHEMAS = {
     "CategoryIn": CategoryIn, "CategoryPatch": category_patch, "CategoryOut": CategoryOut,
@@ -76,6 +87,8 @@ def build_spec():
                    plugins=[plugin], info={"description": DESCRIPTION},
                    security=[{"bearerAuth": []}])
     _register_components(spec, plugin)
+    for name, description in TAGS:
+        spec.tag({"name": name, "description": description})
     for path, operations in PATHS.items():
         operations = copy.deepcopy(operations)
         parameters = operations.pop("parameters", None)

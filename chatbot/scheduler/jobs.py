@@ -3,12 +3,15 @@
 Every web process (each gunicorn worker of each dyno) schedules both jobs; the locks pick one runner:
 - sweep: a cron at minute 0 (UTC), so all processes fire together. The first to claim the hour's
   marker `lock:sweep:hour:<YYYY-MM-DDTHH>` sweeps, under `lock:sweep` (shared with `flask sweep`).
+  SWEEP_INTERVAL_SECONDS other than 3600 (a rehearsal) fires every that many seconds since the epoch,
+  again together everywhere, with the marker `lock:sweep:slot:<interval>:<epoch second of the slot>`.
 - dispatch: every DISPATCH_INTERVAL_SECONDS, under `lock:dispatch`, so one process sends at a time
   and the Cloud API rate (per phone number, not per dyno) holds across dynos.
 Redis away: both run without their lock. The sweep is idempotent (a message is marked once, counters
 are recomputed, not incremented) and the dispatcher claims rows with SKIP LOCKED, so that is safe;
 the only cost is that several processes may do the work at once.
 """
+import datetime as dt
 import logging
 
 from apscheduler.triggers.cron import CronTrigger
@@ -32,13 +35,33 @@ DISPATCH_LOCK = "lock:dispatch"
 DISPATCH_LOCK_TTL_SECONDS = 60
 
 
+HOUR = 3600
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def sweep_trigger(seconds):
+    """Minute 0 of every hour; another period fires at whole multiples of it since the epoch (all processes)."""
+    if seconds == HOUR:
+        return CronTrigger(minute=0, timezone="UTC")
+    return IntervalTrigger(seconds=seconds, start_date=EPOCH, timezone="UTC")
+
+
+def sweep_marker(now, seconds):
+    """(key, ttl) of the once-only marker of the period holding `now`: the hour's, or the slot's."""
+    if seconds == HOUR:
+        return f"{SWEEP_LOCK}:hour:{now:%Y-%m-%dT%H}", SWEEP_HOUR_TTL_SECONDS
+    start = int(now.timestamp()) // seconds * seconds
+    return f"{SWEEP_LOCK}:slot:{seconds}:{start}", 2 * seconds
+
+
 def definitions(config):
     """The jobs for APScheduler's add_job (without args): stable ids, triggers, misfire grace."""
     interval = max(int(config["DISPATCH_INTERVAL_SECONDS"]), 1)
+    sweep_every = max(int(config.get("SWEEP_INTERVAL_SECONDS", HOUR)), 1)
     return [
         {"id": "chatbot.sweep", "name": "no-interaction sweep", "func": sweep_job,
-         "trigger": CronTrigger(minute=0, timezone="UTC"),
-         "misfire_grace_time": SWEEP_MISFIRE_GRACE_SECONDS},
+         "trigger": sweep_trigger(sweep_every),
+         "misfire_grace_time": min(SWEEP_MISFIRE_GRACE_SECONDS, sweep_every)},
         {"id": "chatbot.dispatch", "name": "message dispatch", "func": dispatch_job,
          "trigger": IntervalTrigger(seconds=interval, timezone="UTC"),
          # A dispatch run missed by more than one interval is replaced by the next one.
@@ -65,9 +88,9 @@ def sweep_job(app):
     """Hourly: the first process to claim this hour's marker sweeps (in an app context)."""
     with app.app_context():
         try:
-            hour = utcnow().strftime("%Y-%m-%dT%H")
-            if claim(f"{SWEEP_LOCK}:hour:{hour}", SWEEP_HOUR_TTL_SECONDS) == BUSY:
-                log.info("sweep of %s already claimed by another process", hour)
+            marker, ttl = sweep_marker(utcnow(), max(int(app.config.get("SWEEP_INTERVAL_SECONDS", HOUR)), 1))
+            if claim(marker, ttl) == BUSY:
+                log.info("sweep already claimed by another process (%s)", marker)
                 return None
             return locked_sweep()
         except Exception:
