@@ -36,6 +36,16 @@ def database_url(value, instance_path):
     return value
 
 
+def engine_options(env):
+    """SQLAlchemy engine options; DATABASE_POOL_SIZE / DATABASE_MAX_OVERFLOW cap each process's connections
+    (SQLAlchemy's defaults, 5 + 10, apply when unset: see the README's sizing for a small Postgres plan)."""
+    options = {"pool_pre_ping": True}
+    for name, option in (("DATABASE_POOL_SIZE", "pool_size"), ("DATABASE_MAX_OVERFLOW", "max_overflow")):
+        if env.get(name) not in (None, ""):
+            options[option] = int(env[name])
+    return options
+
+
 def from_env(env, instance_path):
     """Build the settings mapping from `env` (os.environ in production)."""
     app_env = env.get("APP_ENV", "development")
@@ -85,7 +95,7 @@ def from_env(env, instance_path):
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_MIMETYPES": ["application/json", "text/html", "text/plain", "text/css",
                                "application/javascript", "text/javascript"],
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(env),
         "JSON_SORT_KEYS": False,
     }
 

@@ -79,7 +79,10 @@ class Stack:
 
     def __init__(self, run_dir, env, token, base_port):
         self.run_dir, self.token, self.base_port = str(run_dir), token, base_port
-        self.env = {**os.environ, **env, "API_TOKEN": token, "PYTHONUNBUFFERED": "1", "RUN_DIR": self.run_dir}
+        # The venv's bin first: the Procfile's `gunicorn` and `flask` are this Python's, activated or not.
+        path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+        self.env = {**os.environ, **env, "API_TOKEN": token, "PYTHONUNBUFFERED": "1", "RUN_DIR": self.run_dir,
+                    "PATH": path}
         self.log_path = os.path.join(self.run_dir, "honcho.log")
         self.procfile = os.path.join(self.run_dir, "Procfile")
         self.process = None
