@@ -63,8 +63,7 @@ def test_without_redis_the_sweep_runs_unlocked(app_config, clock):
     assert in_thread(jobs.sweep_job, app)["marked"] == 1
 
 
-def test_a_failing_sweep_is_logged_and_releases_its_lock(app, overdue, redis_client, caplog, monkeypatch):
-    monkeypatch.setattr(jobs.log, "disabled", False)  # see test_one_log_line_per_marked_contact
+def test_a_failing_sweep_is_logged_and_releases_its_lock(app, overdue, redis_client, caplog):
     app.config["NO_INTERACTION_AFTER_HOURS"] = None
     assert in_thread(jobs.sweep_job, app) is None
     assert "scheduled sweep failed" in caplog.text
@@ -100,7 +99,6 @@ def test_the_dispatch_job_skips_while_another_process_dispatches(app, dispatch_m
 
 
 def test_a_failing_dispatch_is_logged_not_raised(app, monkeypatch, caplog, redis_client):
-    monkeypatch.setattr(jobs.log, "disabled", False)
     monkeypatch.setitem(sys.modules, "chatbot.services.dispatch", None)  # import fails
     monkeypatch.delattr(chatbot.services, "dispatch", raising=False)
     assert in_thread(jobs.dispatch_job, app) is None

@@ -140,9 +140,7 @@ def test_the_daily_no_interaction_counter_grows_by_the_marked_count(app, clock, 
     assert 0 < redis_client.ttl(day) <= 91 * 86400
 
 
-def test_one_log_line_per_marked_contact_and_a_summary(app, clock, caplog, monkeypatch):
-    # Alembic's fileConfig (the session's migration) disables loggers that existed before it ran.
-    monkeypatch.setattr(logging.getLogger("chatbot.services.sweep"), "disabled", False)
+def test_one_log_line_per_marked_contact_and_a_summary(app, clock, caplog):
     campaign_id, contact_ids = data.launched(contacts=3)
     data.send(campaign_id, clock.now())
     clock.advance(hours=24)
