@@ -104,15 +104,25 @@ def dicts(value):
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def change_values(payload):
-    """Every `entry[].changes[].value` of a WhatsApp Business Account notification."""
+def ours(value, phone_number_id):
+    """Is this change about our business number? (One Meta app may serve several numbers.)"""
+    metadata = value.get("metadata")
+    return not phone_number_id or (isinstance(metadata, dict) and metadata.get("phone_number_id") == phone_number_id)
+
+
+def change_values(payload, phone_number_id=None):
+    """Every `entry[].changes[].value` of a WhatsApp Business Account notification about our number."""
     if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
         return []
     values = []
     for entry in dicts(payload.get("entry")):
         for change in dicts(entry.get("changes")):
-            if change.get("field", "messages") == "messages" and isinstance(change.get("value"), dict):
-                values.append(change["value"])
+            value = change.get("value")
+            if change.get("field", "messages") == "messages" and isinstance(value, dict):
+                if ours(value, phone_number_id):
+                    values.append(value)
+                else:
+                    log.info("webhook change for another phone number ignored")
     return values
 
 
@@ -142,17 +152,18 @@ def parse_status(item, now):
 def parse_answer(item, now):
     """An Answer from one of `value.messages`, or None if it is not a contact's answer."""
     wamid, sender, kind = clean_id(item.get("id")), item.get("from"), item.get("type")
-    if not wamid or not isinstance(sender, str) or not WA_ID.fullmatch(sender) or kind not in interactions.KINDS:
+    if not (wamid and isinstance(sender, str) and WA_ID.fullmatch(sender) and isinstance(kind, str)
+            and kind in interactions.KINDS):
         return None
     body = interactions.answer_text(item, kind)
     return interactions.Answer(wamid, "+" + sender, timestamp(item.get("timestamp"), now), kind,
                                clean_text(body, 4096))
 
 
-def parse(payload, now):
-    """(statuses, answers) of a notification, skipping whatever is not understood."""
+def parse(payload, now, phone_number_id=None):
+    """(statuses, answers) of a notification, skipping whatever is not understood or not ours."""
     statuses, answers = [], []
-    for value in change_values(payload):
+    for value in change_values(payload, phone_number_id):
         statuses += [s for s in (parse_status(i, now) for i in dicts(value.get("statuses"))) if s]
         answers += [a for a in (parse_answer(i, now) for i in dicts(value.get("messages"))) if a]
     return statuses, answers
@@ -197,7 +208,7 @@ def _apply(statuses, answers, now):
 def handle(payload):
     """Apply a notification; returns what it held and what changed."""
     now = utcnow()
-    statuses, answers = parse(payload, now)
+    statuses, answers = parse(payload, now, current_app.config.get("WHATSAPP_PHONE_NUMBER_ID"))
     summary = {"statuses": len(statuses), "messages": len(answers), "changed": 0, "interactions": 0}
     if not statuses and not answers:
         return summary

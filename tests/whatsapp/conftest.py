@@ -2,7 +2,7 @@
 import dataclasses
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from chatbot.clock import utcnow
 from chatbot.extensions import db
@@ -108,3 +108,13 @@ def launch(app):
             dispatch.run_once()
         return Launched(campaign["id"], contacts)
     return make
+
+
+@pytest.fixture
+def launch_once(launch):
+    """A sent campaign to the samples' number, its first message named with the samples' wamid."""
+    launched = launch(phones=["+16505551234"])
+    db.session.execute(update(Message).where(Message.id == launched.first().id)
+                       .values(wamid="wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI3NjQ4QTFCQjAzMDg1QjY1RjMA"))
+    db.session.commit()
+    return launched

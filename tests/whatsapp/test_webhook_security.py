@@ -107,3 +107,16 @@ def test_an_unexpected_shape_is_acknowledged_and_ignored(client, payload):
     response = meta.post(client, json.dumps(payload).encode(), secret=SECRET)
 
     assert response.status_code == 200
+
+
+def test_changes_for_another_business_number_of_the_app_are_ignored(app, client, launch):
+    launched = launch(phones=["+16505551234"])
+    app.config["WHATSAPP_PHONE_NUMBER_ID"] = "999999999999999"  # the samples are for 106540352242922
+
+    response = meta.post(client, meta.load("message_text"), secret=SECRET)
+
+    assert response.status_code == 200
+    assert response.get_json()["messages"] == 0
+    assert launched.campaign().interaction_count == 0
+    app.config["WHATSAPP_PHONE_NUMBER_ID"] = "106540352242922"
+    assert meta.post(client, meta.load("message_text"), secret=SECRET).get_json()["interactions"] == 1
