@@ -152,7 +152,7 @@ KEEP = re.compile(r"Scan|Join|Nested|Sort|Aggregate|Gather|Limit|Index Cond|Heap
                   r"Filter:|Workers|Execution Time|Append|Subquery")
 
 
-def excerpt(plan_lines, limit=14):
+def excerpt(plan_lines, limit=24):
     """The plan's telling lines, costs dropped (actual times kept)."""
     kept = [re.sub(r"\(cost=[^)]*\) ", "", line) for line in plan_lines if KEEP.search(line)]
     return kept[:limit - 1] + [kept[-1]] if len(kept) > limit else kept
