@@ -9,3 +9,6 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # share sockets opened in the master across forks.
 preload_app = False
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "false").lower() in ("1", "true", "yes") else None
+# Path without the query string: gunicorn's access log bypasses our masking, and queries carry secrets and
+# numbers (`hub.verify_token=`, `search=+1415...`).
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
