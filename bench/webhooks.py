@@ -102,6 +102,7 @@ def payloads(wamids, phones, args):
 
 
 def _at(seconds):
+    """Unix seconds as an aware UTC datetime."""
     import datetime as dt
     return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
 
@@ -139,6 +140,7 @@ def run_gunicorn(args, url, bodies):
         latencies, lock = [], threading.Lock()
 
         def worker(chunk):
+            """One client thread: POST its share of the bodies over a kept-alive session."""
             session = requests.Session()
             for raw, signature in chunk:
                 t = time.perf_counter()

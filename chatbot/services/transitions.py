@@ -162,6 +162,7 @@ def dialect_insert(table):
 
 
 def _retryable(exc):
+    """A deadlock, a serialization failure or a busy SQLite: worth running again."""
     sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
     return sqlstate in RETRYABLE_SQLSTATES or "database is locked" in str(exc)
 

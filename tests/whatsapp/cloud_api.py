@@ -103,10 +103,13 @@ class CloudApi:
 
 
 def _handler(api):
+    """The request handler class bound to this CloudApi."""
     class Handler(BaseHTTPRequestHandler):
+        """Answers POST /<version>/<phone number id>/messages like Meta."""
         protocol_version = "HTTP/1.1"  # keep-alive, like graph.facebook.com
 
         def do_POST(self):  # noqa: N802 (http.server's naming)
+            """Record the request, then answer as scripted (after any delay)."""
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             try:
                 payload = json.loads(body)

@@ -93,6 +93,7 @@ def bulk_contacts(count, category_id):
 def launch(app):
     """launch(phones=[...] | count=n | contacts=[...], first=, second=, send=True): a running campaign."""
     def make(phones=None, count=2, first=None, second=None, send=True, contacts=None):
+        """Create, launch and (unless send=False) dispatch."""
         category = factories.category()
         if contacts:  # people already in another campaign
             links = [{"contact_id": c["id"], "category_id": category["id"]} for c in contacts]

@@ -135,6 +135,7 @@ def test_concurrent_webhooks_keep_counters_exact(app, launch, clock):
     failures = []
 
     def poster(chunk):
+        """One thread of Meta's deliveries."""
         client = app.test_client()
         for payload in chunk:
             if meta.post(client, payload).status_code != 200:

@@ -100,6 +100,7 @@ def test_claim_skips_rows_another_dispatcher_holds_instead_of_waiting(app, launc
 
 
 def _claim_in_context(app, found):
+    """Claim from another thread (its own session), keeping what it got."""
     with app.app_context():
         found.extend(dispatch.claim(10, lease_seconds=300))
         db.session.remove()
@@ -114,6 +115,7 @@ def test_two_dispatchers_at_once_send_each_message_exactly_once(app, cloud, laun
     results = []
 
     def dispatcher():
+        """One dispatcher: its own app context and session, started with the other."""
         with app.app_context():
             start.wait()
             results.append(dispatch.run_once())

@@ -16,6 +16,7 @@ def invalidations(app, monkeypatch):
     observer = create_engine(db.engine.url)
 
     def invalidate(cache_keys):
+        """Record the call and what is committed at that moment, then invalidate."""
         with observer.connect() as conn:  # outside the writer's transaction: sees only committed rows
             seen = dict(conn.execute(text("SELECT status, count(*) FROM messages GROUP BY status")).all())
             seen["interactions"] = conn.execute(text("SELECT count(*) FROM interactions")).scalar()

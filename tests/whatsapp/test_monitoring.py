@@ -20,6 +20,7 @@ def pipelines(monkeypatch):
     original = redis.client.Pipeline.execute
 
     def execute(self, *args, **kwargs):
+        """Record pipelines that write the daily counters, then run them."""
         commands = [c[0] for c in self.command_stack]
         if any(len(c) > 1 and str(c[1]).startswith("monitoring:") for c in commands):
             sent.append(commands)

@@ -131,6 +131,7 @@ def test_statuses_are_applied_set_based(client, launch, count_statements):
     wamids = [launched.first(i).wamid for i in range(20)]
 
     def statements_for(n, name):
+        """SQL statements run for one notification of `n` statuses."""
         with count_statements() as counter:
             meta.post(client, meta.notification(statuses=[meta.status(w, name, at(9)) for w in wamids[:n]]))
         return counter.count
