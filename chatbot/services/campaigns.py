@@ -7,21 +7,13 @@ from chatbot.errors import Conflict
 from chatbot.extensions import db
 from chatbot.models import Campaign, Message, campaign_categories, contact_categories
 from chatbot.models.base import UTCDateTime
-from chatbot.schemas.campaign import campaign_out, campaigns_out
-from chatbot.services.common import check_category_ids, get_or_404
+from chatbot.schemas.campaign import campaign_out
+from chatbot.services.common import category_ids_of, check_category_ids, get_or_404
 
 
 def _category_ids_by_campaign(campaign_ids):
     """{campaign_id: [category ids]} in one statement."""
-    result = {cid: [] for cid in campaign_ids}
-    if campaign_ids:
-        rows = db.session.execute(
-            select(campaign_categories.c.campaign_id, campaign_categories.c.category_id)
-            .where(campaign_categories.c.campaign_id.in_(campaign_ids))
-            .order_by(campaign_categories.c.category_id))
-        for campaign_id, category_id in rows:
-            result[campaign_id].append(category_id)
-    return result
+    return category_ids_of(campaign_categories, "campaign_id", campaign_ids)
 
 
 def _dump_many(campaigns):

@@ -9,7 +9,7 @@ from chatbot.extensions import db
 from chatbot.models import Contact, Interaction, Message, contact_categories
 from chatbot.schemas.contact import contact_out, contacts_out
 from chatbot.services import counters
-from chatbot.services.common import check_category_ids, commit_or_conflict, get_or_404
+from chatbot.services.common import category_ids_of, check_category_ids, commit_or_conflict, get_or_404
 
 DUPLICATE = "a contact with this phone number already exists"
 CONTACT_FIELDS = ("id", "phone", "name", "last_interaction_at", "created_at", "updated_at")
@@ -17,15 +17,7 @@ CONTACT_FIELDS = ("id", "phone", "name", "last_interaction_at", "created_at", "u
 
 def _category_ids_by_contact(contact_ids):
     """{contact_id: [category ids]} for many contacts in one statement."""
-    result = {cid: [] for cid in contact_ids}
-    if contact_ids:
-        rows = db.session.execute(
-            select(contact_categories.c.contact_id, contact_categories.c.category_id)
-            .where(contact_categories.c.contact_id.in_(contact_ids))
-            .order_by(contact_categories.c.category_id))
-        for contact_id, category_id in rows:
-            result[contact_id].append(category_id)
-    return result
+    return category_ids_of(contact_categories, "contact_id", contact_ids)
 
 
 def _fields(contact):
