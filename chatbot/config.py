@@ -26,6 +26,19 @@ def as_float(value, default):
     return default if value in (None, "") else float(value)
 
 
+class ConfigValueError(ConfigError, ValueError):
+    """A variable holds something its converter cannot read."""
+
+
+def env_number(env, name, default, kind=int):
+    """`kind(env[name])`, or `default` when unset; a bad value stops start-up naming the variable."""
+    try:
+        return (as_int if kind is int else as_float)(env.get(name), default)
+    except ValueError:
+        kind_name = "an integer" if kind is int else "a number"
+        raise ConfigValueError(f"{name} must be {kind_name}, not {env.get(name)!r}") from None
+
+
 def database_url(value, instance_path):
     """Normalise DATABASE_URL: Heroku's `postgres://` and plain `postgresql://` use psycopg 3."""
     if not value:
@@ -42,7 +55,7 @@ def engine_options(env):
     options = {"pool_pre_ping": True}
     for name, option in (("DATABASE_POOL_SIZE", "pool_size"), ("DATABASE_MAX_OVERFLOW", "max_overflow")):
         if env.get(name) not in (None, ""):
-            options[option] = int(env[name])
+            options[option] = env_number(env, name, None)
     return options
 
 
@@ -56,12 +69,12 @@ def from_env(env, instance_path):
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
         "REDIS_URL": env.get("REDIS_URL", "redis://localhost:6379/0"),
         # Short timeouts: a slow Redis must cost milliseconds, then the circuit breaker opens.
-        "REDIS_SOCKET_TIMEOUT": as_float(env.get("REDIS_SOCKET_TIMEOUT"), 0.5),
-        "REDIS_CONNECT_TIMEOUT": as_float(env.get("REDIS_CONNECT_TIMEOUT"), 0.5),
-        "REDIS_MAX_CONNECTIONS": as_int(env.get("REDIS_MAX_CONNECTIONS"), 20),
-        "REDIS_BREAKER_COOLDOWN": as_float(env.get("REDIS_BREAKER_COOLDOWN"), 5.0),
-        "CACHE_TTL_SECONDS": as_int(env.get("CACHE_TTL_SECONDS"), 60),
-        "CACHE_METRICS_FLUSH_SECONDS": as_float(env.get("CACHE_METRICS_FLUSH_SECONDS"), 5.0),
+        "REDIS_SOCKET_TIMEOUT": env_number(env, "REDIS_SOCKET_TIMEOUT", 0.5, float),
+        "REDIS_CONNECT_TIMEOUT": env_number(env, "REDIS_CONNECT_TIMEOUT", 0.5, float),
+        "REDIS_MAX_CONNECTIONS": env_number(env, "REDIS_MAX_CONNECTIONS", 20),
+        "REDIS_BREAKER_COOLDOWN": env_number(env, "REDIS_BREAKER_COOLDOWN", 5.0, float),
+        "CACHE_TTL_SECONDS": env_number(env, "CACHE_TTL_SECONDS", 60),
+        "CACHE_METRICS_FLUSH_SECONDS": env_number(env, "CACHE_METRICS_FLUSH_SECONDS", 5.0, float),
         "WHATSAPP_TRANSPORT": env.get("WHATSAPP_TRANSPORT", "dry-run"),
         "WHATSAPP_TOKEN": env.get("WHATSAPP_TOKEN") or None,
         "WHATSAPP_PHONE_NUMBER_ID": env.get("WHATSAPP_PHONE_NUMBER_ID") or None,
@@ -69,25 +82,25 @@ def from_env(env, instance_path):
         "WHATSAPP_API_VERSION": env.get("WHATSAPP_API_VERSION", "v21.0"),
         "WHATSAPP_APP_SECRET": env.get("WHATSAPP_APP_SECRET") or None,
         "WHATSAPP_VERIFY_TOKEN": env.get("WHATSAPP_VERIFY_TOKEN") or None,
-        "WHATSAPP_TIMEOUT_SECONDS": as_float(env.get("WHATSAPP_TIMEOUT_SECONDS"), 10.0),
+        "WHATSAPP_TIMEOUT_SECONDS": env_number(env, "WHATSAPP_TIMEOUT_SECONDS", 10.0, float),
         # Immediate retries of a rate-limited / 5xx / timed-out send (tenacity), then a later dispatch.
-        "WHATSAPP_RETRY_ATTEMPTS": as_int(env.get("WHATSAPP_RETRY_ATTEMPTS"), 3),
-        "WHATSAPP_RETRY_WAIT_SECONDS": as_float(env.get("WHATSAPP_RETRY_WAIT_SECONDS"), 0.5),
-        "DISPATCH_RATE_PER_SECOND": as_int(env.get("DISPATCH_RATE_PER_SECOND"), 80),
-        "DISPATCH_BATCH_SIZE": as_int(env.get("DISPATCH_BATCH_SIZE"), 200),
-        "DISPATCH_INTERVAL_SECONDS": as_int(env.get("DISPATCH_INTERVAL_SECONDS"), 5),
+        "WHATSAPP_RETRY_ATTEMPTS": env_number(env, "WHATSAPP_RETRY_ATTEMPTS", 3),
+        "WHATSAPP_RETRY_WAIT_SECONDS": env_number(env, "WHATSAPP_RETRY_WAIT_SECONDS", 0.5, float),
+        "DISPATCH_RATE_PER_SECOND": env_number(env, "DISPATCH_RATE_PER_SECOND", 80),
+        "DISPATCH_BATCH_SIZE": env_number(env, "DISPATCH_BATCH_SIZE", 200),
+        "DISPATCH_INTERVAL_SECONDS": env_number(env, "DISPATCH_INTERVAL_SECONDS", 5),
         # Sends in flight at once: at ~0.2 s a Cloud API call, 80/s needs 16 in flight; 32 leaves headroom.
-        "DISPATCH_CONCURRENCY": as_int(env.get("DISPATCH_CONCURRENCY"), 32),
+        "DISPATCH_CONCURRENCY": env_number(env, "DISPATCH_CONCURRENCY", 32),
         # A claimed batch must be sent within half this lease, or another dispatcher may take it over.
-        "DISPATCH_LEASE_SECONDS": as_int(env.get("DISPATCH_LEASE_SECONDS"), 300),
-        "DISPATCH_RETRY_DELAY_SECONDS": as_float(env.get("DISPATCH_RETRY_DELAY_SECONDS"), 30.0),
-        "DISPATCH_MAX_ATTEMPTS": as_int(env.get("DISPATCH_MAX_ATTEMPTS"), 8),
+        "DISPATCH_LEASE_SECONDS": env_number(env, "DISPATCH_LEASE_SECONDS", 300),
+        "DISPATCH_RETRY_DELAY_SECONDS": env_number(env, "DISPATCH_RETRY_DELAY_SECONDS", 30.0, float),
+        "DISPATCH_MAX_ATTEMPTS": env_number(env, "DISPATCH_MAX_ATTEMPTS", 8),
         "SCHEDULER_ENABLED": as_bool(env.get("SCHEDULER_ENABLED"), True),
-        "NO_INTERACTION_AFTER_HOURS": as_float(env.get("NO_INTERACTION_AFTER_HOURS"), 24.0),
-        "SWEEP_BATCH_SIZE": as_int(env.get("SWEEP_BATCH_SIZE"), 5000),
+        "NO_INTERACTION_AFTER_HOURS": env_number(env, "NO_INTERACTION_AFTER_HOURS", 24.0, float),
+        "SWEEP_BATCH_SIZE": env_number(env, "SWEEP_BATCH_SIZE", 5000),
         # The sweep's period: the hour of the contract. Shorter only to rehearse it (tests/rehearsal).
-        "SWEEP_INTERVAL_SECONDS": as_int(env.get("SWEEP_INTERVAL_SECONDS"), 3600),
-        "SLOW_REQUEST_MS": as_float(env.get("SLOW_REQUEST_MS"), 500.0),
+        "SWEEP_INTERVAL_SECONDS": env_number(env, "SWEEP_INTERVAL_SECONDS", 3600),
+        "SLOW_REQUEST_MS": env_number(env, "SLOW_REQUEST_MS", 500.0, float),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "LOG_FORMAT": env.get("LOG_FORMAT", "json"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,

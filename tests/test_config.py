@@ -132,9 +132,13 @@ def test_converters_fall_back_to_the_default_when_unset():
     assert as_float(None, 0.5) == 0.5 and as_float("", 0.5) == 0.5 and as_float("2.5", 0.5) == 2.5
 
 
-def test_a_number_that_is_not_one_fails_at_start():
-    with pytest.raises(ValueError):
+def test_a_number_that_is_not_one_fails_at_start_naming_the_variable():
+    with pytest.raises(ConfigError, match="CACHE_TTL_SECONDS must be an integer, not 'sixty'"):
         from_env({"CACHE_TTL_SECONDS": "sixty"}, "/srv/instance")
+    with pytest.raises(ValueError, match="REDIS_SOCKET_TIMEOUT must be a number"):
+        from_env({"REDIS_SOCKET_TIMEOUT": "fast"}, "/srv/instance")
+    with pytest.raises(ConfigError, match="DATABASE_POOL_SIZE"):
+        from_env({"DATABASE_POOL_SIZE": "many"}, "/srv/instance")
 
 
 def gunicorn_settings(monkeypatch, **env):
