@@ -103,11 +103,13 @@ def dispatch_job(app):
     """Every few seconds: send queued messages (chatbot.services.dispatch.run_once) under `lock:dispatch`."""
     with app.app_context():
         try:
+            from chatbot.services import dispatch
+            # Nothing due (the usual case): no lock taken, so an idle dyno sends Redis nothing.
+            if not dispatch.has_due():
+                return None
             with hold(DISPATCH_LOCK, DISPATCH_LOCK_TTL_SECONDS, renew=True) as lock:
                 if lock.state == BUSY:
                     return None
-                # Imported here: the scheduler must load even where dispatch is not there yet.
-                from chatbot.services import dispatch
                 return dispatch.run_once()
         except Exception:
             log.exception("scheduled dispatch failed")

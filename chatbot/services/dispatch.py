@@ -59,6 +59,19 @@ class Claimed:
     phone: str
 
 
+def has_due():
+    """Is any pending message due? One indexed probe (ix_messages_pending), no lock, no Redis.
+
+    The scheduler asks this before taking `lock:dispatch`, so an idle dyno costs Redis nothing
+    every DISPATCH_INTERVAL_SECONDS (Upstash bills per command).
+    """
+    now = utcnow()
+    due = or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
+    found = db.session.scalar(select(Message.id).where(Message.status == "pending", due).limit(1)) is not None
+    db.session.rollback()  # end the read transaction: the job thread keeps its session between runs
+    return found
+
+
 def claim(limit, lease_seconds):
     """Lease up to `limit` due pending messages, oldest first, in one transaction; returns them."""
     now = utcnow()

@@ -9,6 +9,7 @@ from flask import current_app
 import chatbot.services
 from chatbot import create_app
 from chatbot.scheduler import jobs
+from tests.servers import RedisServer
 from tests.sweep import data
 
 
@@ -81,6 +82,7 @@ def dispatch_module(monkeypatch):
         calls.append({"app": current_app._get_current_object(), "lock": held})
         return {"sent": 0, "failed": 0}
     module.run_once = run_once
+    module.has_due = lambda: True
     monkeypatch.setitem(sys.modules, "chatbot.services.dispatch", module)
     monkeypatch.setattr(chatbot.services, "dispatch", module, raising=False)
     return calls
@@ -104,3 +106,29 @@ def test_a_failing_dispatch_is_logged_not_raised(app, monkeypatch, caplog, redis
     assert in_thread(jobs.dispatch_job, app) is None
     assert "scheduled dispatch failed" in caplog.text
     assert redis_client.exists(jobs.DISPATCH_LOCK) == 0
+
+
+@pytest.fixture
+def private_redis_app(app_config, tmp_path):
+    """An app on a throwaway redis-server, so its commands can be counted exactly."""
+    with RedisServer(tmp_path / "redis") as server:
+        yield create_app({**app_config, "REDIS_URL": server.url}), server
+
+
+def test_an_idle_dispatch_tick_sends_redis_nothing(private_redis_app):
+    """No message due: the job returns before taking lock:dispatch (Upstash bills every command)."""
+    private_app, server = private_redis_app
+    server.reset_stats()
+    assert in_thread(jobs.dispatch_job, private_app) is None
+    assert server.command_stats() == {}
+
+
+def test_a_due_message_is_dispatched_under_the_lock(private_redis_app):
+    """With a message due, the real dispatcher runs (dry-run) under the lock, then frees it."""
+    private_app, server = private_redis_app
+    with private_app.app_context():
+        data.launched(contacts=1)
+    server.reset_stats()
+    assert in_thread(jobs.dispatch_job, private_app) == {"sent": 1, "failed": 0}
+    assert server.command_stats().get("set", 0) >= 1  # SET NX of lock:dispatch
+    assert server.probe.exists(jobs.DISPATCH_LOCK) == 0
