@@ -80,6 +80,13 @@ def test_duplicate_name_in_another_case_is_409(client):
     assert len(client.get("/api/categories").get_json()["items"]) == 1
 
 
+def test_duplicate_name_with_accents_in_another_case_is_409(client):
+    """Unicode case folding, on SQLite too (its own lower() folds ASCII only)."""
+    client.post("/api/categories", json={"name": "CAFÉ Ñandú"})
+    expect.error(client.post("/api/categories", json={"name": "café ñandú"}), 409, "conflict")
+    assert [c["name"] for c in client.get("/api/categories").get_json()["items"]] == ["CAFÉ Ñandú"]
+
+
 def test_name_of_100_characters_is_accepted_and_101_rejected(client):
     assert client.post("/api/categories", json={"name": "n" * 100}).status_code == 201
     details = expect.error(client.post("/api/categories", json={"name": "m" * 101}), 422, "validation_error")

@@ -153,6 +153,13 @@ def test_search_by_name_ignores_case(client):
     assert [c["id"] for c in body["items"]] == [ann["id"]] and body["total"] == 1
 
 
+def test_search_by_name_ignores_case_beyond_ascii(client):
+    lucia = factories.contact(name="Lucía Núñez")
+    factories.contact(name="Lucas Nunes")
+    body = client.get("/api/contacts?search=LUCÍA NÚ").get_json()
+    assert [c["id"] for c in body["items"]] == [lucia["id"]] and body["total"] == 1
+
+
 def test_search_by_phone(client):
     ann = factories.contact(number="+14152000001")
     factories.contact(number="+14152999999")
