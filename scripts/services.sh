@@ -74,7 +74,8 @@ ensure_venv() {
   # shellcheck disable=SC1091
   . "$ROOT/.venv/bin/activate"
   pip install -q --upgrade pip >/dev/null 2>&1 || true
-  pip install -q -e "$ROOT[$1]"
+  # Quiet unless it fails (setuptools prints warnings about editable installs on every run).
+  pip install -q -e "$ROOT[$1]" >"$TMP/pip.log" 2>&1 || { cat "$TMP/pip.log"; return 1; }
 }
 
 build_frontend() {
