@@ -7,8 +7,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def test_flake8_finds_nothing():
-    result = subprocess.run([sys.executable, "-m", "flake8", "chatbot", "tests", "bench", "wsgi.py", "gunicorn.conf.py"],
-                            cwd=ROOT, capture_output=True, text=True)
+    paths = ["chatbot", "tests", "bench", "wsgi.py", "gunicorn.conf.py"]
+    result = subprocess.run([sys.executable, "-m", "flake8", *paths], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
