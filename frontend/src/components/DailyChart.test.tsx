@@ -94,6 +94,16 @@ describe('the daily counters chart', () => {
     expectFiniteGeometry(chart())
   })
 
+  it.each([
+    [5, ['0', '2', '4', '6', '8']],
+    [100, ['0', '25', '50', '75', '100']],
+    [1234, ['0', '500', '1000', '1500', '2000']],
+  ])('labels the grid in even round steps for a peak of %i', (peak, labels) => {
+    render(<DailyChart items={makeDays(2, () => ({ ...zeros(), sent: peak }))} />)
+    const grid = Array.from(chart().querySelectorAll('.chart-grid text')).map((label) => label.textContent)
+    expect(grid).toEqual(labels)
+  })
+
   it('centres a single day without NaN', () => {
     render(<DailyChart items={makeDays(1)} />)
     expect(points('read').length).toBe(1)

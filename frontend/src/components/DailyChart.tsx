@@ -17,10 +17,12 @@ const PAD = { top: 12, right: 24, bottom: 28, left: 40 }
 
 /** A round axis maximum (1, 2 or 5 times a power of ten) so the grid lines get readable labels. */
 function niceMax(value: number): number {
-  if (value <= 4) return 4
-  const power = 10 ** Math.floor(Math.log10(value))
-  const step = [1, 2, 5, 10].find((factor) => factor * power >= value / 4) ?? 10
-  return Math.ceil(value / (step * power)) * step * power
+  // Four even grid steps of a round size (1, 2, 2.5 or 5 times a power of ten, whole numbers only).
+  const quarter = Math.max(value, 1) / 4
+  const power = 10 ** Math.floor(Math.log10(quarter))
+  const factors = power >= 10 ? [1, 2, 2.5, 5, 10] : [1, 2, 5, 10]
+  const step = Math.max(1, (factors.find((factor) => factor * power >= quarter) ?? 10) * power)
+  return step * 4
 }
 
 /** Day labels are thinned out so that at most about ten fit under the chart. */
