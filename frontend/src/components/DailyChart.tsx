@@ -15,9 +15,9 @@ const WIDTH = 640
 const HEIGHT = 220
 const PAD = { top: 12, right: 24, bottom: 28, left: 40 }
 
-/** A round axis maximum (1, 2 or 5 times a power of ten) so the grid lines get readable labels. */
+/** A round axis maximum: four times a round step, so the four grid lines get even, readable labels. */
 function niceMax(value: number): number {
-  // Four even grid steps of a round size (1, 2, 2.5 or 5 times a power of ten, whole numbers only).
+  // The step is 1, 2, 2.5 or 5 times a power of ten (2.5 only from 25 up, so labels stay whole).
   const quarter = Math.max(value, 1) / 4
   const power = 10 ** Math.floor(Math.log10(quarter))
   const factors = power >= 10 ? [1, 2, 2.5, 5, 10] : [1, 2, 5, 10]
