@@ -24,14 +24,14 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
 
 from chatbot import create_app  # noqa: E402
 from chatbot.cache import get_cache  # noqa: E402
 from chatbot.extensions import db  # noqa: E402
+from common import truncate_all  # noqa: E402
 from tests.servers import RedisServer, SilentServer, free_port  # noqa: E402
 
-TABLES = "interactions, messages, campaign_categories, contact_categories, campaigns, contacts, categories"
 PATHS = ("/api/messages/stats", "/api/categories")
 
 
@@ -62,7 +62,7 @@ def prepare_database(args, workdir):
         if url.startswith("postgresql"):
             engine = create_engine(url)
             with engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+                conn.execute(truncate_all())
             engine.dispose()
         seed_demo(args.contacts, args.messages, args.categories, seed=1)
         db.engine.dispose()

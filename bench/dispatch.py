@@ -23,7 +23,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
 from chatbot import create_app  # noqa: E402
 from chatbot.config import database_url  # noqa: E402
@@ -33,9 +33,8 @@ from chatbot.services import campaigns, categories, dispatch  # noqa: E402
 from tests.whatsapp.cloud_api import CloudApi  # noqa: E402
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))
+from common import truncate_all  # noqa: E402
 from webhooks import clean_redis, fresh_schema  # noqa: E402
-
-TABLES = "interactions, messages, campaign_categories, contact_categories, campaigns, contacts, categories"
 
 
 def parse_args():
@@ -52,7 +51,7 @@ def parse_args():
 def queue(app, count):
     """An empty database, then a launched campaign with `count` pending first messages."""
     with app.app_context():
-        db.session.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+        db.session.execute(truncate_all())
         db.session.commit()
         category = categories.create_category({"name": "Bench"})
         rows = [{"phone": f"+1415{3000000 + i:07d}", "name": f"Bench {i}"} for i in range(count)]
