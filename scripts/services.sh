@@ -73,9 +73,12 @@ ensure_venv() {
   if [ ! -x "$ROOT/.venv/bin/python" ]; then python3 -m venv "$ROOT/.venv"; fi
   # shellcheck disable=SC1091
   . "$ROOT/.venv/bin/activate"
+  # test.sh calls e2e.sh, which sources this again: install once per run.
+  if [ "${CHATBOT_VENV_READY:-}" = "$1" ]; then return; fi
   pip install -q --upgrade pip >/dev/null 2>&1 || true
   # Quiet unless it fails (setuptools prints warnings about editable installs on every run).
   pip install -q -e "$ROOT[$1]" >"$TMP/pip.log" 2>&1 || { cat "$TMP/pip.log"; return 1; }
+  export CHATBOT_VENV_READY="$1"
 }
 
 build_frontend() {
