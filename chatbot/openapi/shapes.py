@@ -6,13 +6,12 @@ write them into the OpenAPI description, where schemathesis checks every real an
 """
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from chatbot.models import MESSAGE_STATUSES
+from chatbot.models import CAMPAIGN_STATUSES, MESSAGE_STATUSES
 from chatbot.schemas.campaign import CampaignOut
 from chatbot.schemas.category import CategoryOut
 from chatbot.schemas.contact import ContactOut
 from chatbot.schemas.fields import UTC
 
-CAMPAIGN_STATUSES = ("draft", "running", "completed")
 CACHE_STATUSES = ("HIT", "MISS", "BYPASS")
 
 

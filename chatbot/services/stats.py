@@ -4,10 +4,8 @@ from sqlalchemy import func, select, true
 from chatbot.cache import get_cache, keys
 from chatbot.clock import utcnow
 from chatbot.extensions import db
-from chatbot.models import MESSAGE_STATUSES, Campaign, Contact, Interaction, Message
+from chatbot.models import CAMPAIGN_STATUSES, MESSAGE_STATUSES, Campaign, Contact, Interaction, Message
 from chatbot.schemas.fields import iso
-
-CAMPAIGN_STATUSES = ("draft", "running", "completed")
 
 
 def _statement():
