@@ -42,6 +42,8 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     compress.init_app(app)
     redis_store.init_app(app, clock.get_clock(app))
+    from chatbot import unit_of_work
+    unit_of_work.init_app(app)
 
 
 def register_cache(app):
