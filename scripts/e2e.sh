@@ -10,9 +10,10 @@ ensure_redis
 if [ ! -x /usr/bin/chromium ]; then
   echo "installing chromium (apt-get)"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 fi
-E2E_DB_URL="${TEST_DATABASE_URL%/*}/test_e2e"
-psql "${TEST_DATABASE_URL}" -c "DROP DATABASE IF EXISTS test_e2e" >/dev/null
-psql "${TEST_DATABASE_URL}" -c "CREATE DATABASE test_e2e" >/dev/null
+E2E_DB="${TEST_DATABASE_URL##*/}_e2e"  # per test database: parallel checkouts do not collide
+E2E_DB_URL="${TEST_DATABASE_URL%/*}/$E2E_DB"
+psql "${TEST_DATABASE_URL}" -c "DROP DATABASE IF EXISTS $E2E_DB" >/dev/null
+psql "${TEST_DATABASE_URL}" -c "CREATE DATABASE $E2E_DB" >/dev/null
 PORT="$(free_port)"
 export DATABASE_URL="$E2E_DB_URL" REDIS_URL="${TEST_REDIS_URL%/*}/14" SCHEDULER_ENABLED=false LOG_LEVEL=WARNING
 flask --app wsgi db upgrade >/dev/null 2>&1
