@@ -15,7 +15,7 @@ E2E_DB_URL="${TEST_DATABASE_URL%/*}/$E2E_DB"
 psql "${TEST_DATABASE_URL}" -c "DROP DATABASE IF EXISTS $E2E_DB" >/dev/null
 psql "${TEST_DATABASE_URL}" -c "CREATE DATABASE $E2E_DB" >/dev/null
 PORT="$(free_port)"
-export DATABASE_URL="$E2E_DB_URL" REDIS_URL="${TEST_REDIS_URL%/*}/14" SCHEDULER_ENABLED=false LOG_LEVEL=WARNING
+export DATABASE_URL="$E2E_DB_URL" REDIS_URL="${TEST_REDIS_URL%/*}/${E2E_REDIS_DB:-14}" SCHEDULER_ENABLED=false LOG_LEVEL=WARNING
 flask --app wsgi db upgrade >/dev/null 2>&1
 flask --app wsgi cache flush --namespace all >/dev/null
 gunicorn wsgi:app --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &
