@@ -5,6 +5,7 @@ from flask import current_app
 from chatbot.cache.aside import BYPASS, HIT, MISS, CacheAside
 from chatbot.cache.backend import KEY_PREFIX
 from chatbot.cache.metrics import CacheMetrics
+from chatbot import unit_of_work
 from chatbot.clock import get_clock
 from chatbot.extensions import cache, redis_store
 
@@ -23,6 +24,8 @@ def init_app(app):
     metrics = CacheMetrics(redis_store, get_clock(app), app.config["CACHE_METRICS_FLUSH_SECONDS"])
     app.extensions["cache_metrics"] = metrics
     app.extensions["cache_aside"] = CacheAside(redis_store, backend, metrics, ttl)
+    from chatbot.cache.invalidation import invalidate_events
+    unit_of_work.on_after_commit(app, invalidate_events)
 
 
 def get_cache(app=None):

@@ -1,7 +1,9 @@
 """Which write drops which cache entries: the one table to read.
 
-Services call `invalidate(event, ...)` after their transaction commits (never before: a reader
-could otherwise refill the entry from the old rows). Each event maps to the exact keys it drops.
+Writes declare events (`chatbot/events.py`) in their unit of work; after the commit (never before:
+a reader could otherwise refill an entry from the old rows) the unit of work calls `invalidate_events`
+with all of them, and every entry they name is dropped in one Redis round trip.
+The dashboard's twin of this table, which query keys each event refreshes, is `frontend/src/api/events.ts`.
 
 | event                 | drops                                                        |
 |-----------------------|--------------------------------------------------------------|
@@ -12,11 +14,14 @@ could otherwise refill the entry from the old rows). Each event maps to the exac
 | category.updated      | category list, its detail                                    |
 | category.deleted      | category list, its detail                                    |
 | campaign.created      | stats                                                        |
-| campaign.updated      | stats (launch, completion, counters)                         |
-| message.sent          | stats (once per dispatch batch)                              |
-| message.status        | stats (once per webhook request)                             |
-| interaction.recorded  | stats (once per webhook request)                             |
-| sweep.completed       | stats (once per sweep)                                       |
+| campaign.launched     | stats                                                        |
+| campaign.completed    | stats                                                        |
+| message.sent          | stats                                                        |
+| message.status        | stats                                                        |
+| interaction.recorded  | stats                                                        |
+| sweep.completed       | stats                                                        |
+| monitoring.counted    | nothing (the daily view reads Redis live)                    |
+| data.seeded           | stats, category list, details of the categories it filled    |
 
 The monitoring view (GET /api/monitoring/daily) is not cached: it is read live from the
 `monitoring:daily:*` hashes in one pipeline, as cheap as a cache hit, so nothing can be stale.
@@ -36,6 +41,10 @@ def _category(category_id=None, **_):
     return [keys.category_list()] + ([keys.category_detail(category_id)] if category_id else [])
 
 
+def _nothing(**_):
+    return []
+
+
 TABLE = {
     "contact.created": _contact,
     "contact.updated": _contact,
@@ -44,11 +53,14 @@ TABLE = {
     "category.updated": _category,
     "category.deleted": _category,
     "campaign.created": _stats,
-    "campaign.updated": _stats,
+    "campaign.launched": _stats,
+    "campaign.completed": _stats,
     "message.sent": _stats,
     "message.status": _stats,
     "interaction.recorded": _stats,
     "sweep.completed": _stats,
+    "monitoring.counted": _nothing,
+    "data.seeded": _contact,
 }
 
 
@@ -57,14 +69,31 @@ def keys_for(event, **params):
     return TABLE[event](**params)
 
 
+def keys_for_events(events):
+    """Every key a unit of work's events drop, each once, in a stable order."""
+    collected = set()
+    for event in events:
+        collected.update(keys_for(event.name, **event.params))
+    return sorted(collected)
+
+
+def invalidate_events(events):
+    """The after-commit effect: drop the entries of these committed events in one Redis round trip."""
+    get_cache().invalidate(keys_for_events(events))
+
+
+# Transitional: the services' hand-written calls, until every write goes through the unit of work.
+LEGACY = {"campaign.updated": _stats}
+
+
 def invalidate(event, **params):
-    """Drop the entries of `event` in one Redis round trip; call after commit."""
-    get_cache().invalidate(keys_for(event, **params))
+    """Transitional: drop the entries of one event now."""
+    get_cache().invalidate((TABLE | LEGACY)[event](**params))
 
 
 def invalidate_many(events):
-    """Several events at once (e.g. a webhook with statuses and answers): still one round trip."""
+    """Transitional: several events in one round trip."""
     collected = []
     for event, params in events:
-        collected += keys_for(event, **params)
+        collected += (TABLE | LEGACY)[event](**params)
     get_cache().invalidate(collected)
