@@ -12,3 +12,9 @@ accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "false").lower() in ("1
 # Path without the query string: gunicorn's access log bypasses our masking, and queries carry secrets and
 # numbers (`hub.verify_token=`, `search=+1415...`).
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+
+
+def post_worker_init(worker):
+    """Before a worker serves: apply cache invalidations left on record by a process that died in an outage."""
+    from chatbot.cache import drain_at_start
+    drain_at_start(worker.wsgi)

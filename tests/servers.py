@@ -43,8 +43,9 @@ def redis_server_binary():
 class RedisServer:
     """A private redis-server process (no persistence) that a test may stop, restart or pause."""
 
-    def __init__(self, directory=None, port=None):
+    def __init__(self, directory=None, port=None, persistent=False):
         self._own_dir = directory is None
+        self.persistent = persistent  # append-only file: a restart keeps the data (as Upstash does)
         self.directory = str(directory or tempfile.mkdtemp(prefix="redis-test-"))
         os.makedirs(self.directory, exist_ok=True)
         self.port = port or free_port()
@@ -67,7 +68,7 @@ class RedisServer:
             return self
         self.process = subprocess.Popen(
             [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.directory, "--daemonize", "no",
+             "--appendonly", "yes" if self.persistent else "no", "--dir", self.directory, "--daemonize", "no",
              "--logfile", os.path.join(self.directory, "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.starts += 1
@@ -229,8 +230,18 @@ class AppServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", str(self.threads),
              "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
-            cwd=self.ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log)
+            cwd=self.ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log,
+            start_new_session=True)  # its own process group: kill() takes the worker down with the master
         return self
+
+    def kill(self):
+        """SIGKILL the master and its worker at once: a crash, nothing runs on the way out."""
+        if self.process is None:
+            return
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self.process = None
+        self.log.close()
 
     def output(self):
         """The end of the server's stderr (for failure messages)."""

@@ -15,6 +15,8 @@ from tests.conftest import PG_URL
 
 CONTRACT_TABLES = {"categories", "contacts", "contact_categories", "campaigns", "campaign_categories", "messages",
                    "interactions"}
+OUR_OTHER_TABLES = {"cache_invalidations"}  # internal: invalidations Redis could not take (chatbot/cache/durable.py)
+HEAD = "0002"
 SCHEMA = "migration_check"  # a schema of our own in the test database: an empty place to migrate into
 
 
@@ -65,9 +67,9 @@ def differences(app):
 
 def test_flask_db_upgrade_builds_the_contract_tables(fresh_app):
     upgrade(fresh_app)
-    assert set(inspect(db.engine).get_table_names()) == CONTRACT_TABLES | {"alembic_version"}
+    assert set(inspect(db.engine).get_table_names()) == CONTRACT_TABLES | OUR_OTHER_TABLES | {"alembic_version"}
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD
 
 
 def test_migrated_schema_matches_the_models(fresh_app):

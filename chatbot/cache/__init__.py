@@ -1,5 +1,7 @@
 """The Redis cache: Flask-Caching's RedisCache (prefix `cache:`, JSON) on the shared pool,
 cache-aside with exact invalidation (`aside.py`, `invalidation.py`) and metrics (`metrics.py`)."""
+import logging
+
 from flask import current_app
 
 from chatbot.cache.aside import BYPASS, HIT, MISS, CacheAside
@@ -9,7 +11,7 @@ from chatbot import unit_of_work
 from chatbot.clock import get_clock
 from chatbot.extensions import cache, redis_store
 
-__all__ = ["BYPASS", "HIT", "MISS", "get_cache", "get_metrics", "init_app"]
+__all__ = ["BYPASS", "HIT", "MISS", "drain_at_start", "get_cache", "get_metrics", "init_app"]
 
 
 def init_app(app):
@@ -23,8 +25,10 @@ def init_app(app):
     backend = app.extensions["cache"][cache]
     metrics = CacheMetrics(redis_store, get_clock(app), app.config["CACHE_METRICS_FLUSH_SECONDS"])
     app.extensions["cache_metrics"] = metrics
-    app.extensions["cache_aside"] = CacheAside(redis_store, backend, metrics, ttl)
+    app.extensions["cache_aside"] = CacheAside(redis_store, backend, metrics, ttl, get_clock(app))
+    from chatbot.cache import durable
     from chatbot.cache.invalidation import invalidate_events
+    unit_of_work.on_before_commit(app, durable.record_if_away)
     unit_of_work.on_after_commit(app, invalidate_events)
 
 
@@ -36,3 +40,19 @@ def get_cache(app=None):
 def get_metrics(app=None):
     """This app's CacheMetrics."""
     return (app or current_app).extensions["cache_metrics"]
+
+
+def drain_at_start(app):
+    """Before a new process serves: apply the invalidations on record (a process may have died owing them)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from chatbot.extensions import db
+    from chatbot.redis_store import RedisUnavailable
+    with app.app_context():
+        try:
+            get_cache(app).drain()
+        except (RedisUnavailable, SQLAlchemyError):
+            get_cache(app).dirty = True  # the first read tries again
+            logging.getLogger("chatbot.cache").warning("cache: record not applied at start", exc_info=True)
+        finally:
+            db.session.remove()

@@ -10,15 +10,15 @@ writer's invalidation: the generation moved, and the store is refused (the class
 Generations are random tokens, not counters, so a flush that deletes them cannot bring an old
 generation back (A-B-A).
 """
-import itertools
 import logging
-import threading
 import time
 import uuid
 
 import redis
+from flask import has_app_context
+from sqlalchemy.exc import SQLAlchemyError
 
-from chatbot.cache import keys
+from chatbot.cache import durable, keys
 from chatbot.redis_store import RedisUnavailable
 
 log = logging.getLogger("chatbot.cache")
@@ -54,24 +54,27 @@ return 0
 GENERATION_TTL = 86400       # far longer than any recomputation
 LOCK_MS = 5000               # a recomputation that takes longer lets another process try
 WAIT_STEP, WAIT_STEPS = 0.02, 25  # others wait up to ~0.5 s for the recomputed value
+WATCH_MARGIN = 5.0           # seconds beyond the longest breaker cool-down: a probe's own timeouts
 
 
 class CacheAside:
     """Get-or-compute and exact invalidation over the shared Redis."""
 
-    def __init__(self, store, backend, metrics, ttl):
+    def __init__(self, store, backend, metrics, ttl, clock):
         self.store = store
         self.prefix = backend.key_prefix
         self.serializer = backend.serializer
         self.metrics = metrics
         self.ttl = ttl
-        self.pending = {}  # key -> deferral stamp: invalidations that failed while Redis was away
-        self._deferrals = itertools.count(1)
-        self._pending_lock = threading.Lock()
+        self.clock = clock
+        self.dirty = False         # the record must be applied before the next read
+        self.recoveries = 0        # outages this process has seen end
+        self.watch_until = None    # monotonic time until which reads check the record
+        self.watch_seconds = store.breaker.max_cooldown + WATCH_MARGIN
         self._store_script = store.client.register_script(STORE_IF_CURRENT)
         self._invalidate_script = store.client.register_script(INVALIDATE)
         self._release_script = store.client.register_script(RELEASE)
-        store.on_recovery(self.replay_pending)
+        store.on_recovery(self._on_recovery)
 
     def _timed(self, op, key, fn):
         """Run a Redis call through the breaker, recording its latency (or error) and a DEBUG line."""
@@ -95,9 +98,19 @@ class CacheAside:
     def get_or_compute(self, key, compute):
         """(value, HIT|MISS|BYPASS): from Redis, else from `compute()` (stored when still current)."""
         full = self.prefix + key
+
+        def read(r):
+            return r.mget(full, self.prefix + keys.generation(key))
         try:
-            self.replay_pending(quiet=False)
-            raw, generation = self._timed("get", key, lambda r: r.mget(full, self.prefix + keys.generation(key)))
+            if self._must_check():
+                self.drain()
+            recoveries = self.recoveries
+            raw, generation = self._timed("get", key, read)
+            if self.recoveries != recoveries or self.dirty:
+                # Redis came back during that very read: what it returned may predate writes on record.
+                if self._must_check():
+                    self.drain()
+                raw, generation = self._timed("get", key, read)
         except RedisUnavailable:
             return compute(), BYPASS
         value = self.serializer.loads(raw)
@@ -166,19 +179,21 @@ class CacheAside:
         return None
 
     def invalidate(self, cache_keys):
-        """Drop these exact keys everywhere, in one round trip. Call only after the commit."""
+        """Drop these exact keys everywhere, in one round trip. Call only after the commit.
+
+        Redis away: the keys go on record in the database (chatbot/cache/durable.py), unless the write's
+        own transaction already put them there; every process applies the record before trusting Redis.
+        """
+        recorded = durable.take_recorded_flag()
         cache_keys = set(cache_keys)
         if not cache_keys:
             return
-        # Invalidations deferred during an outage ride along in the same round trip.
-        deferred = self._pending_snapshot()
         try:
-            self._run_invalidation(sorted(cache_keys | deferred.keys()))
+            self._run_invalidation(sorted(cache_keys))
         except RedisUnavailable:
-            self._defer(cache_keys)
-            log.warning("cache invalidation deferred: redis unavailable", extra={"keys": sorted(cache_keys)})
-            return
-        self._settle(deferred)
+            log.warning("cache invalidation on record: redis unavailable", extra={"keys": sorted(cache_keys)})
+            if not recorded:
+                durable.record(cache_keys)
 
     def _run_invalidation(self, cache_keys):
         """One script call: new generation for each key, value unlinked."""
@@ -189,42 +204,39 @@ class CacheAside:
         self._timed("invalidate", ",".join(cache_keys), lambda r: self._invalidate_script(
             keys=args, args=[generation, GENERATION_TTL], client=r))
 
-    def _pending_snapshot(self):
-        """{key: deferral stamp} of the invalidations still owed to Redis."""
-        with self._pending_lock:
-            return dict(self.pending)
+    def _on_recovery(self):
+        """Redis is back: apply the record now if we can, and check it before every read for a while.
 
-    def _defer(self, cache_keys):
-        """Remember invalidations that could not reach Redis."""
-        with self._pending_lock:
-            stamp = next(self._deferrals)  # unique per deferral: a newer one is never mistaken for it
-            for key in cache_keys:
-                self.pending[key] = stamp
-
-    def _settle(self, snapshot):
-        """Forget the deferred invalidations just applied, unless one was deferred again meanwhile."""
-        with self._pending_lock:
-            for key, stamp in snapshot.items():
-                if self.pending.get(key) == stamp:
-                    del self.pending[key]
-
-    def replay_pending(self, quiet=True):
-        """Apply invalidations that failed during an outage, before trusting the cache again.
-
-        Runs before every read of this process (a key stays pending, so readers keep replaying,
-        until a replay has succeeded) and as soon as Redis comes back (the store's recovery hook).
+        Another process may still hold its breaker open (up to its longest cool-down) and put its writes
+        on record instead of delivering them: until it has probed, hits are checked against the record.
         """
-        if not self.pending:
-            return
-        snapshot = self._pending_snapshot()
+        self.recoveries += 1
+        self.dirty = True
+        self.watch_until = self.clock.monotonic() + self.watch_seconds
+        if has_app_context():
+            try:
+                self.drain()
+            except (RedisUnavailable, SQLAlchemyError):
+                log.warning("cache: invalidations on record not applied yet", exc_info=True)
+
+    def _must_check(self):
+        """Is the record to be applied before the next read?"""
+        return self.dirty or (self.watch_until is not None and self.clock.monotonic() < self.watch_until)
+
+    def drain(self):
+        """Drop in Redis every invalidation on record, then forget those rows; raises RedisUnavailable."""
+        self.dirty = False  # first: a recovery signalled while draining makes the next read drain again
         try:
-            self._run_invalidation(sorted(snapshot))
-        except RedisUnavailable:
-            if not quiet:
-                raise
-            return
-        self._settle(snapshot)
-        log.info("cache: %d deferred invalidations replayed", len(snapshot))
+            while True:
+                last_id, cache_keys = durable.pending()
+                if last_id is None:
+                    return
+                self._run_invalidation(cache_keys)
+                durable.forget(last_id)
+                log.info("cache: %d invalidations on record applied", len(cache_keys))
+        except BaseException:
+            self.dirty = True
+            raise
 
     def flush(self, namespace=None):
         """Delete `cache:<namespace>:*` (or all of `cache:*`) with SCAN + UNLINK; returns the count."""

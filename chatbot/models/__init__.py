@@ -1,8 +1,9 @@
 """The data model; imports only the extensions."""
+from chatbot.models.cache_invalidation import CacheInvalidation
 from chatbot.models.campaign import CAMPAIGN_STATUSES, COUNTER_COLUMNS, Campaign, campaign_categories
 from chatbot.models.category import Category, contact_categories
 from chatbot.models.contact import Contact
 from chatbot.models.message import MESSAGE_STATUSES, STATUS_RANK, Interaction, Message
 
-__all__ = ["Campaign", "Category", "Contact", "Interaction", "Message", "campaign_categories",
+__all__ = ["CacheInvalidation", "Campaign", "Category", "Contact", "Interaction", "Message", "campaign_categories",
            "contact_categories", "CAMPAIGN_STATUSES", "COUNTER_COLUMNS", "MESSAGE_STATUSES", "STATUS_RANK"]
