@@ -273,8 +273,17 @@ class AppServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self._reap_group()
         self.process = None
         self.log.close()
+
+    def _reap_group(self):
+        """SIGKILL whatever is left of the process group: a gthread worker can deadlock in its own SIGINT
+        handler (ThreadPoolExecutor.shutdown re-entered from submit) and would outlive the test."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
     def __enter__(self):
         return self.start().wait_ready()
