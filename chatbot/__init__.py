@@ -18,6 +18,7 @@ def create_app(config=None):
     register_logging(app)
     register_extensions(app)
     register_cache(app)
+    register_live(app)
     register_middleware(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -50,6 +51,12 @@ def register_cache(app):
     """Flask-Caching on the shared pool, plus the cache metrics."""
     from chatbot.cache import init_app
     init_app(app)
+
+
+def register_live(app):
+    """Push every committed write to the open dashboards (Redis Pub/Sub, Server-Sent Events)."""
+    from chatbot import live
+    live.init_app(app)
 
 
 def register_middleware(app):

@@ -15,6 +15,8 @@ E2E_DB_URL="${TEST_DATABASE_URL%/*}/$E2E_DB"
 psql "${TEST_DATABASE_URL}" -c "DROP DATABASE IF EXISTS $E2E_DB" >/dev/null
 psql "${TEST_DATABASE_URL}" -c "CREATE DATABASE $E2E_DB" >/dev/null
 PORT="$(free_port)"
+# One SECRET_KEY for both workers: a stream ticket issued by one is redeemed by the other.
+export SECRET_KEY="e2e-$(date +%s)-$RANDOM"
 export DATABASE_URL="$E2E_DB_URL" REDIS_URL="${TEST_REDIS_URL%/*}/${E2E_REDIS_DB:-14}" SCHEDULER_ENABLED=false LOG_LEVEL=WARNING
 flask --app wsgi db upgrade >/dev/null 2>&1
 flask --app wsgi cache flush --namespace all >/dev/null
