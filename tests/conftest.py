@@ -23,7 +23,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 BACKENDS = [b for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 # From the models, so a new table is emptied between tests without anyone remembering to add it here.
 TABLES = tuple(table.name for table in db.metadata.sorted_tables)
-OUR_PREFIXES = ("cache:*", "monitoring:*", "lock:*")
+OUR_PREFIXES = ("cache:*", "monitoring:*", "lock:*", "events:*")
 
 
 def pytest_generate_tests(metafunc):
