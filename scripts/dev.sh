@@ -8,4 +8,6 @@ source scripts/services.sh
 ensure_venv test
 build_frontend || echo "dashboard build failed: the API still runs"
 flask --app wsgi db upgrade
+# One SECRET_KEY for every worker (sessions, stream tickets); production sets its own.
+export SECRET_KEY="${SECRET_KEY:-$(python -c 'import secrets; print(secrets.token_hex(32))')}"
 exec gunicorn wsgi:app --bind "127.0.0.1:${PORT:-5000}" --workers "${WEB_CONCURRENCY:-2}"
