@@ -10,6 +10,9 @@ from chatbot.schemas.fields import MAX_ID
 class IdConverter(IntegerConverter):
     """`<int:id>` bounded to what the databases store: a larger id is a 404, not a driver overflow."""
 
+    # ASCII digits only: Werkzeug's \d+ also matches '１' (full width) and other scripts' digits, which int() reads.
+    regex = "[0-9]+"
+
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 

@@ -2,24 +2,24 @@
 from marshmallow import Schema, fields, validate
 
 from chatbot.models import MESSAGE_STATUSES
-from chatbot.schemas.fields import MAX_ID, iso
+from chatbot.schemas.fields import Id, Integer, iso
 
 
 class MessageQuery(Schema):
     """GET /api/messages query string."""
 
-    campaign_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    contact_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    campaign_id = Id()
+    contact_id = Id()
     status = fields.String(validate=validate.OneOf(MESSAGE_STATUSES))
-    step = fields.Integer(validate=validate.OneOf((1, 2)))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    step = Integer(validate=validate.OneOf((1, 2)))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(validate=validate.Length(max=200))
 
 
 class DailyQuery(Schema):
     """GET /api/monitoring/daily query string."""
 
-    days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=90))
+    days = Integer(load_default=7, validate=validate.Range(min=1, max=90))
 
 
 def message_row(row):
