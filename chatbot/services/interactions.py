@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select, update
 
 from chatbot.extensions import db
 from chatbot.logging import mask_phone
-from chatbot.models import Campaign, Contact, Interaction, Message
+from chatbot.models import AWAITING_ANSWER, Campaign, Contact, Interaction, Message
 from chatbot.models.base import UTCDateTime
 from chatbot.services.transitions import dialect_insert
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 KINDS = frozenset({"text", "button", "interactive", "image", "audio", "video", "document", "sticker",
                    "location", "contacts", "order"})
-WAITING = ("sent", "delivered", "read")
+WAITING = AWAITING_ANSWER
 # Meta's timestamps are whole seconds (floor): an answer stamped T was written in [T, T+1), so it can
 # answer a message sent at S exactly when S < T + 1 s.
 STAMP_RESOLUTION = dt.timedelta(seconds=1)

@@ -17,7 +17,7 @@ from sqlalchemy import and_, exists, literal, literal_column, or_, select, tuple
 from chatbot.cache.invalidation import invalidate_many
 from chatbot.clock import get_clock
 from chatbot.extensions import db
-from chatbot.models import Campaign, Interaction, Message
+from chatbot.models import AWAITING_ANSWER, Campaign, Interaction, Message
 from chatbot.models.base import BigId, UTCDateTime
 from chatbot.services import counters, monitoring
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 # Constants written into the SQL, not bound: PostgreSQL matches the partial index ix_messages_sweep
 # (step = 1 AND status IN ('sent', 'delivered', 'read')) only against literal values.
 FIRST_STEP = literal_column("1")
-AWAITING = [literal_column(f"'{status}'") for status in ("sent", "delivered", "read")]
+AWAITING = [literal_column(f"'{status}'") for status in AWAITING_ANSWER]
 PENDING = literal_column("'pending'")
 
 
