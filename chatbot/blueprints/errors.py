@@ -6,6 +6,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from chatbot.errors import ApiError
+from chatbot.schemas.error import error_out
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,8 @@ def bounded(messages):
 
 def envelope(status, code, message, details=None):
     """The contract's error body."""
-    response = jsonify({"error": {"code": code, "message": message, "details": bounded(details or {})}})
+    response = jsonify(error_out.dump({"error": {"code": code, "message": message,
+                                                 "details": bounded(details or {})}}))
     response.status_code = status
     return response
 

@@ -41,8 +41,17 @@ class ContactOut(Schema):
     updated_at = UTC()
 
 
+class ContactPage(Schema):
+    """GET /api/contacts: one page and the total."""
+
+    items = fields.List(fields.Nested(ContactOut), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
 contact_in = ContactIn()
 contact_patch = ContactPatch()
 contact_query = ContactQuery()
 contact_out = ContactOut()
-contacts_out = ContactOut(many=True)
+contact_page_out = ContactPage()

@@ -7,7 +7,7 @@ from chatbot.errors import Conflict
 from chatbot.extensions import db
 from chatbot.models import Campaign, Message, campaign_categories, contact_categories
 from chatbot.models.base import UTCDateTime
-from chatbot.schemas.campaign import campaign_out
+from chatbot.schemas.campaign import campaign_list_out, campaign_out
 from chatbot.services.common import category_ids_of, check_category_ids, get_or_404
 
 
@@ -16,20 +16,22 @@ def _category_ids_by_campaign(campaign_ids):
     return category_ids_of(campaign_categories, "campaign_id", campaign_ids)
 
 
-def _dump_many(campaigns):
+def _with_category_ids(campaigns):
+    """Each campaign's fields and its category ids, ready to dump."""
     ids = _category_ids_by_campaign([c.id for c in campaigns])
-    return [{**campaign_out.dump(c), "category_ids": ids[c.id]} for c in campaigns]
+    columns = [name for name in campaign_out.fields if name != "category_ids"]
+    return [{**{name: getattr(c, name) for name in columns}, "category_ids": ids[c.id]} for c in campaigns]
 
 
 def list_campaigns():
     """Every campaign, newest first, in two statements."""
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())).all()
-    return {"items": _dump_many(campaigns)}
+    return campaign_list_out.dump({"items": _with_category_ids(campaigns)})
 
 
 def get_campaign(campaign_id):
     """One campaign with its counters and category ids."""
-    return _dump_many([get_or_404(Campaign, campaign_id, "campaign")])[0]
+    return campaign_out.dump(_with_category_ids([get_or_404(Campaign, campaign_id, "campaign")])[0])
 
 
 def create_campaign(data):

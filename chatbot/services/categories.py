@@ -7,7 +7,7 @@ from chatbot.clock import utcnow
 from chatbot.errors import Conflict, NotFound
 from chatbot.extensions import db
 from chatbot.models import Category, contact_categories
-from chatbot.schemas.category import categories_out, category_out
+from chatbot.schemas.category import category_list_out, category_out
 from chatbot.services.common import commit_or_conflict, get_or_404
 
 DUPLICATE = "a category with this name already exists"
@@ -29,7 +29,7 @@ def _with_counts():
 
 def _compute_list():
     rows = db.session.execute(_with_counts().order_by(func.lower(Category.name), Category.id)).mappings()
-    return {"items": categories_out.dump(rows)}
+    return category_list_out.dump({"items": rows})
 
 
 def _compute_detail(category_id):

@@ -7,7 +7,7 @@ from chatbot.clock import utcnow
 from chatbot.errors import Conflict
 from chatbot.extensions import db
 from chatbot.models import Contact, Interaction, Message, contact_categories
-from chatbot.schemas.contact import contact_out, contacts_out
+from chatbot.schemas.contact import contact_out, contact_page_out
 from chatbot.services import counters
 from chatbot.services.common import category_ids_of, check_category_ids, commit_or_conflict, get_or_404
 
@@ -50,8 +50,8 @@ def list_contacts(page=1, per_page=50, category_id=None, search=None):
         .limit(per_page).offset((page - 1) * per_page)).all()
     total = db.session.scalar(_filtered(select(func.count(Contact.id)), category_id, search))
     ids = _category_ids_by_contact([c.id for c in rows])
-    items = contacts_out.dump([{**_fields(c), "category_ids": ids[c.id]} for c in rows])
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
+    items = [{**_fields(c), "category_ids": ids[c.id]} for c in rows]
+    return contact_page_out.dump({"items": items, "page": page, "per_page": per_page, "total": total})
 
 
 def get_contact(contact_id):
