@@ -1,6 +1,6 @@
 """Benchmark: WhatsApp webhook throughput on PostgreSQL (notifications/s, statuses per notification).
 
-    python bench/webhooks.py --database-url postgresql://postgres@127.0.0.1:5432/test_d \
+    python -m bench.webhooks --database-url postgresql://postgres@127.0.0.1:5432/test_d \
                              --redis-url redis://127.0.0.1:6379/4 [--notifications 1000] [--statuses 10]
                              [--answers 0] [--gunicorn] [--threads 8]
 
@@ -13,25 +13,20 @@ only the app's keys (monitoring:daily:*, cache:*) and deletes its monitoring:* k
 """
 import argparse
 import json
-import os
 import statistics
-import sys
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+import redis
+from sqlalchemy import String, cast, create_engine, insert, literal, select, text, update
 
-import redis  # noqa: E402
-from sqlalchemy import String, cast, create_engine, insert, literal, select, text, update  # noqa: E402
-
-from chatbot import create_app  # noqa: E402
-from chatbot.clock import utcnow  # noqa: E402
-from chatbot.config import database_url  # noqa: E402
-from chatbot.extensions import db  # noqa: E402
-from chatbot.models import Contact, Message, contact_categories  # noqa: E402
-from chatbot.services import campaigns, categories  # noqa: E402
-from tests.whatsapp import meta  # noqa: E402
+from chatbot import create_app
+from chatbot.clock import utcnow
+from chatbot.config import database_url
+from chatbot.extensions import db
+from chatbot.models import Contact, Message, contact_categories
+from chatbot.services import campaigns, categories
+from fakes import meta
 
 SECRET = "bench-app-secret"
 
@@ -134,7 +129,7 @@ def run_test_client(app, bodies, args):
 def run_gunicorn(args, url, bodies):
     """POST every body over HTTP to gunicorn from several client threads."""
     import requests
-    from tests.servers import AppServer
+    from fakes.servers import AppServer
     env = {"DATABASE_URL": url, "REDIS_URL": args.redis_url, "WHATSAPP_APP_SECRET": SECRET}
     with AppServer(env, threads=args.threads) as server:
         latencies, lock = [], threading.Lock()

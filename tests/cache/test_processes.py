@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
+from fakes.servers import AppServer, stop_all
 from tests.conftest import REDIS_URL
-from tests.servers import AppServer, stop_all
 
 LOAD_SECONDS = 2.5
 WRITERS, READERS = 2, 4

@@ -16,9 +16,9 @@ import time
 
 import pytest
 
-from tests.rehearsal.cloud import CountingCloudApi
+from fakes.cloud_api import CloudApi
+from fakes.servers import RedisServer, free_port
 from tests.rehearsal.stack import Stack, wait_until
-from tests.servers import RedisServer, free_port
 
 SWEEP_INTERVAL = 3  # seconds: stands in for the hour
 OVERDUE_AFTER_HOURS = 0.002  # 7.2 s: stands in for the 24 h
@@ -56,10 +56,10 @@ def redis_server(tmp_path):
 
 @pytest.fixture
 def cloud():
-    """The local Cloud API, counting POSTs per recipient."""
-    api = CountingCloudApi().start()
+    """The local Cloud API, counting accepted messages per recipient; 20 ms per answer, so dispatchers overlap."""
+    api = CloudApi(latency=0.02).start()
     yield api
-    api.close()
+    api.stop()
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def stack(tmp_path, database_url, redis_server, cloud):
            "SWEEP_INTERVAL_SECONDS": str(SWEEP_INTERVAL), "NO_INTERACTION_AFTER_HOURS": str(OVERDUE_AFTER_HOURS),
            "DISPATCH_INTERVAL_SECONDS": "1", "DISPATCH_BATCH_SIZE": "5", "DISPATCH_CONCURRENCY": "4",
            "REDIS_BREAKER_COOLDOWN": "1", "CACHE_METRICS_FLUSH_SECONDS": "1", "WEB_CONCURRENCY": "2",
-           "GUNICORN_THREADS": "2", "LOG_FORMAT": "json", "LOG_LEVEL": "INFO", **cloud.env()}
+           "GUNICORN_THREADS": "2", "LOG_FORMAT": "json", "LOG_LEVEL": "INFO", **cloud.config()}
     stack = Stack(tmp_path / "run", env, TOKEN, base_port())
     (tmp_path / "run").mkdir()
     try:
