@@ -5,7 +5,7 @@
 
 Without --database-url it uses a temporary SQLite file; a PostgreSQL database given here is EMPTIED
 (use a throwaway one). It seeds demo data (`seed demo`), starts a private redis-server on a free port
-(tests/servers.py) for the healthy case, and measures in-process (Flask test client, no HTTP socket):
+(fakes/servers.py) for the healthy case, and measures in-process (Flask test client, no HTTP socket):
 
 - GET /api/messages/stats and GET /api/categories: HIT (healthy), BYPASS with Redis refused and with a
   Redis that never answers, each after the first request that opened the breaker;

@@ -1,4 +1,4 @@
-"""Benchmark: dispatch rate against a local Cloud API (tests/whatsapp/cloud_api.py), on PostgreSQL.
+"""Benchmark: dispatch rate against a local Cloud API (fakes/cloud_api.py), on PostgreSQL.
 
     python -m bench.dispatch --database-url postgresql://postgres@127.0.0.1:5432/test_d \
                              --redis-url redis://127.0.0.1:6379/4 [--messages 3000] [--limited 480]

@@ -8,7 +8,7 @@ The database is EMPTIED and migrated afresh (use a throwaway one). It creates on
 first messages are sent (dry-run wamids), then POSTs signed notifications shaped as Meta sends them, each
 with --statuses statuses (`delivered`, later `read`, for distinct messages) and --answers text answers:
 through the Flask test client in this process, and with --gunicorn also over HTTP to a real gunicorn
-(1 worker, --threads threads; tests/servers.AppServer) from --threads client threads. In Redis it writes
+(1 worker, --threads threads; fakes.servers.AppServer) from --threads client threads. In Redis it writes
 only the app's keys (monitoring:daily:*, cache:*) and deletes its monitoring:* keys afterwards.
 """
 import argparse
