@@ -9,7 +9,7 @@ from flask import current_app
 import chatbot.services
 from chatbot import create_app
 from chatbot.scheduler import jobs
-from tests.servers import RedisServer
+from fakes.servers import RedisServer
 from tests.sweep import data
 
 

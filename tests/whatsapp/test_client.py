@@ -7,7 +7,7 @@ import pytest
 
 from chatbot.services import dispatch
 from chatbot.services.whatsapp import TransportMisconfigured, client_for
-from tests.whatsapp.cloud_api import PHONE_NUMBER_ID, TOKEN, error, raw, slow
+from fakes.cloud_api import PHONE_NUMBER_ID, TOKEN, error, raw, slow
 
 PHONE = "+16505551234"
 

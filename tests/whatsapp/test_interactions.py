@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from chatbot.extensions import db
 from chatbot.models import Campaign, Contact, Message
 from chatbot.services import dispatch
-from tests.whatsapp import meta
+from fakes import meta
 from tests.whatsapp.conftest import interactions
 
 PHONE = "+16505551234"

@@ -5,7 +5,7 @@ from sqlalchemy import create_engine, text
 from chatbot.cache import get_cache, keys
 from chatbot.extensions import db
 from chatbot.services import dispatch
-from tests.whatsapp import meta
+from fakes import meta
 
 
 @pytest.fixture
