@@ -2,13 +2,14 @@
 import pytest
 
 from tests.conftest import REDIS_URL
-from tests.serving.dyno import WebDyno
+from tests.serving.dyno import TOKEN, WebDyno
 
 
 @pytest.fixture(scope="module")
 def dyno(pg_url):
-    """The production serving model (gunicorn.conf.py), scheduler on, no token (the API open, as in development)."""
-    server = WebDyno({"DATABASE_URL": pg_url, "REDIS_URL": REDIS_URL, "SCHEDULER_ENABLED": "true"}).start()
+    """The production serving model (gunicorn.conf.py), scheduler on, API_TOKEN set (the webhook stays public)."""
+    server = WebDyno({"DATABASE_URL": pg_url, "REDIS_URL": REDIS_URL, "SCHEDULER_ENABLED": "true",
+                      "API_TOKEN": TOKEN}).start()
     try:
         yield server
     finally:

@@ -10,6 +10,7 @@ import time
 
 import requests
 
+TOKEN = "serving-token"  # API_TOKEN of the tests' and the bench's dynos
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -83,40 +84,45 @@ class WebDyno:
 class Slowloris:
     """`count` connections that send a request one small piece at a time and never finish it.
 
-    Half send their header lines slowly (`GET /api/health` never ends its headers), half send a declared
-    body slowly, alternately to the public webhook and to `POST /api/contacts`. `trickle()` sends each one
-    more piece; call it every few seconds to keep them all open.
+    Even ones send their header lines slowly (`GET /api/health` never ends its headers); odd ones send a
+    declared body slowly, alternately to the public webhook and to `POST /api/contacts` (with `token`).
+    `trickle()` sends each one more piece and reconnects the ones the server dropped (as an attacker would):
+    call it every second or so to keep `count` of them pressing on the server.
     """
 
     BODY_PATHS = ("/api/webhooks/whatsapp", "/api/contacts")
 
-    def __init__(self, port, count=50):
-        self.port, self.count = port, count
+    def __init__(self, port, count=50, token=None):
+        self.port, self.count, self.token = port, count, token
         self.socks = []
+        self.reconnects = 0
+
+    def connect(self, i):
+        """Open connection `i` and send its first piece."""
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        if i % 2 == 0:
+            sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        else:
+            path = self.BODY_PATHS[(i // 2) % 2]
+            auth = f"Authorization: Bearer {self.token}\r\n" if self.token else ""
+            sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{auth}"
+                         f"Content-Length: 100000\r\n\r\n{{".encode())
+        return sock
 
     def open(self):
-        """Connect them all and send the first pieces."""
-        for i in range(self.count):
-            sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
-            if i % 2 == 0:
-                sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            else:
-                path = self.BODY_PATHS[(i // 2) % 2]
-                sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                             f"Content-Length: 100000\r\n\r\n{{".encode())
-            self.socks.append(sock)
+        """Connect them all."""
+        self.socks = [self.connect(i) for i in range(self.count)]
         return self
 
     def trickle(self):
-        """One more piece on each connection (a header line, or a byte of body); how many are still open."""
-        open_ = 0
+        """One more piece on each connection (a header line, or a byte of body); reconnect the dropped ones."""
         for i, sock in enumerate(self.socks):
             try:
                 sock.sendall(b"X-Slow: 1\r\n" if i % 2 == 0 else b" ")
-                open_ += 1
             except OSError:
-                pass
-        return open_
+                sock.close()
+                self.socks[i] = self.connect(i)
+                self.reconnects += 1
 
     def close(self):
         """Close them all."""

@@ -10,6 +10,8 @@ import threading
 
 import pytest
 
+from tests.serving.dyno import TOKEN
+
 MIB = 1024 * 1024
 CONTACT = {"phone": "+14155550142", "name": "Chunked"}
 
@@ -35,7 +37,7 @@ def post_chunked(port, path, body):
     reading, so an early 413 is read even if the server stops reading the rest."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=20)
     head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode()
+            f"Authorization: Bearer {TOKEN}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode()
 
     def send():
         try:

@@ -5,22 +5,25 @@ the webhook) must all be answered. Under the former model (gthread, 2 workers x 
 held a thread and the normal requests timed out. The latency goal (p99 < 100 ms) is measured in
 bench/slow_clients.py, not asserted here.
 """
+import itertools
 import time
 
 import pytest
 import requests
 
-from tests.serving.dyno import Slowloris
+from tests.serving.dyno import TOKEN, Slowloris
 
 SLOW_CLIENTS = 50
 NORMAL_TIMEOUT = 5.0  # what the probe allowed each normal request
+LOAD_SECONDS = 6.0  # longer than gunicorn's keepalive (2 s), which bounds a request's header reading
 WEBHOOK = {"object": "whatsapp_business_account", "entry": []}
 
 
 def normal_requests(url):
     """(label, callable) of the normal requests: health, cached stats, lists, the webhook, a write."""
     session = requests.Session()
-    for i in range(4):
+    session.headers["Authorization"] = f"Bearer {TOKEN}"
+    for i in itertools.count():
         yield "GET /api/health", lambda: session.get(url + "/api/health", timeout=NORMAL_TIMEOUT)
         yield "GET /api/messages/stats", lambda: session.get(url + "/api/messages/stats", timeout=NORMAL_TIMEOUT)
         yield "GET /api/categories", lambda: session.get(url + "/api/categories", timeout=NORMAL_TIMEOUT)
@@ -28,17 +31,20 @@ def normal_requests(url):
             url + "/api/webhooks/whatsapp", json=WEBHOOK, timeout=NORMAL_TIMEOUT)
         # A fresh connection too: the slow clients must not hold the accept path either.
         yield "POST /api/categories (new connection)", lambda i=i: requests.post(
-            url + "/api/categories", json={"name": f"slow-clients-{time.time_ns()}-{i}"}, timeout=NORMAL_TIMEOUT)
+            url + "/api/categories", json={"name": f"slow-clients-{time.time_ns()}-{i}"}, timeout=NORMAL_TIMEOUT,
+            headers={"Authorization": f"Bearer {TOKEN}"})
 
 
 @pytest.mark.slow
 def test_normal_requests_all_answer_while_50_slow_clients_hold_connections(dyno):
-    slow = Slowloris(dyno.port, SLOW_CLIENTS).open()
+    slow = Slowloris(dyno.port, SLOW_CLIENTS, token=TOKEN).open()
+    answered, failed = [], []
     try:
-        slow.trickle()
-        answered, failed = [], []
+        deadline = time.monotonic() + LOAD_SECONDS
         for label, call in normal_requests(dyno.url):
-            slow.trickle()
+            if time.monotonic() >= deadline:
+                break
+            slow.trickle()  # one more piece from each slow client; the dropped ones reconnect
             try:
                 response = call()
                 (answered if response.status_code in (200, 201) else failed).append((label, response.status_code))
@@ -46,8 +52,7 @@ def test_normal_requests_all_answer_while_50_slow_clients_hold_connections(dyno)
                 failed.append((label, type(exc).__name__))
                 if len(failed) >= 3:  # enough to show starvation without waiting out every timeout
                     break
-        still_open = slow.trickle()
     finally:
         slow.close()
     assert failed == [], f"{len(answered)} answered, failed: {failed}\n{dyno.output()}"
-    assert still_open == SLOW_CLIENTS, "the slow clients were not all held open during the normal requests"
+    assert len(answered) >= 20, f"only {len(answered)} normal requests in {LOAD_SECONDS}s"
