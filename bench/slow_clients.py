@@ -87,16 +87,13 @@ def normal_calls(url):
 def under_slow_clients(dyno, slow_count, seconds):
     """Normal requests for `seconds` while `slow_count` slow clients are held: a summary dict."""
     slow = Slowloris(dyno.port, slow_count, token=TOKEN).open()
-    latencies, failures, last_trickle = [], [], 0.0
+    latencies, failures = [], []
     try:
         deadline = time.monotonic() + seconds
         for label, call in normal_calls(dyno.url):
             now = time.monotonic()
             if now >= deadline or len(failures) >= 3:
                 break
-            if now - last_trickle >= 1.0:
-                slow.trickle()
-                last_trickle = now
             start = time.perf_counter()
             try:
                 status = call().status_code

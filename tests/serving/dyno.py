@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import requests
@@ -86,8 +87,8 @@ class Slowloris:
 
     Even ones send their header lines slowly (`GET /api/health` never ends its headers); odd ones send a
     declared body slowly, alternately to the public webhook and to `POST /api/contacts` (with `token`).
-    `trickle()` sends each one more piece and reconnects the ones the server dropped (as an attacker would):
-    call it every second or so to keep `count` of them pressing on the server.
+    Every second a thread sends each one more piece and reconnects the ones the server dropped (as an
+    attacker would), so `count` of them keep pressing on the server until `close()`.
     """
 
     BODY_PATHS = ("/api/webhooks/whatsapp", "/api/contacts")
@@ -109,10 +110,17 @@ class Slowloris:
                          f"Content-Length: 100000\r\n\r\n{{".encode())
         return sock
 
-    def open(self):
-        """Connect them all."""
+    def open(self, every=1.0):
+        """Connect them all; a thread then trickles every `every` seconds until `close()`."""
         self.socks = [self.connect(i) for i in range(self.count)]
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._trickle_until_closed, args=(every,), daemon=True)
+        self.thread.start()
         return self
+
+    def _trickle_until_closed(self, every):
+        while not self.stopped.wait(every):
+            self.trickle()
 
     def trickle(self):
         """One more piece on each connection (a header line, or a byte of body); reconnect the dropped ones."""
@@ -121,11 +129,16 @@ class Slowloris:
                 sock.sendall(b"X-Slow: 1\r\n" if i % 2 == 0 else b" ")
             except OSError:
                 sock.close()
-                self.socks[i] = self.connect(i)
-                self.reconnects += 1
+                try:
+                    self.socks[i] = self.connect(i)
+                    self.reconnects += 1
+                except OSError:
+                    pass  # the next trickle tries again
 
     def close(self):
-        """Close them all."""
+        """Stop trickling, close them all."""
+        self.stopped.set()
+        self.thread.join()
         for sock in self.socks:
             sock.close()
         self.socks = []
