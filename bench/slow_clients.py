@@ -1,6 +1,6 @@
 """Benchmark: normal requests while 50 slow clients hold connections, and what the serving model costs.
 
-    python bench/slow_clients.py --database-url postgresql://postgres@127.0.0.1:5432/test_h5 \
+    python -m bench.slow_clients --database-url postgresql://postgres@127.0.0.1:5432/test_h5 \
         --redis-url redis://127.0.0.1:6379/5 [--slow 50] [--seconds 10] [--wrk-seconds 10] [--models gevent,gthread]
 
 The database is migrated, not emptied (the bench writes a few categories). For each worker class (gevent, the
@@ -8,7 +8,7 @@ chosen model; gthread, the former one) it starts the Procfile's `web` command (g
 scheduler on) with GUNICORN_WORKER_CLASS set, then:
 1. cached stats throughput, no slow clients: `wrk -t2 -c16 -d<wrk-seconds>s --latency` (if wrk is installed);
 2. slow clients: `--slow` connections (half slow header lines, half slow bodies to the public webhook and to
-   POST /api/contacts, tests/serving/dyno.py) held open; meanwhile, for `--seconds`, normal requests one after
+   POST /api/contacts, fakes/dyno.py) held open; meanwhile, for `--seconds`, normal requests one after
    another (cached stats, health, the webhook, a category created), each with a 5 s timeout: answered count and
    latency percentiles. Goal: all answer, p99 < 100 ms. A model that starves stops after 3 timeouts.
 """
@@ -21,12 +21,10 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+import requests
 
-import requests  # noqa: E402
+from fakes.dyno import ROOT, TOKEN, Slowloris, WebDyno
 
-from tests.serving.dyno import TOKEN, Slowloris, WebDyno  # noqa: E402
 
 TIMEOUT = 5.0
 WEBHOOK = {"object": "whatsapp_business_account", "entry": []}

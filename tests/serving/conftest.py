@@ -2,7 +2,7 @@
 import pytest
 
 from tests.conftest import REDIS_URL
-from tests.serving.dyno import TOKEN, WebDyno
+from fakes.dyno import TOKEN, WebDyno
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from tests.serving.dyno import TOKEN
+from fakes.dyno import TOKEN
 
 MIB = 1024 * 1024
 CONTACT = {"phone": "+14155550142", "name": "Chunked"}

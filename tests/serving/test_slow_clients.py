@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from tests.serving.dyno import TOKEN, Slowloris
+from fakes.dyno import TOKEN, Slowloris
 
 SLOW_CLIENTS = 50
 NORMAL_TIMEOUT = 5.0  # what the probe allowed each normal request

@@ -11,15 +11,10 @@ import time
 
 import requests
 
+from fakes.servers import free_port
+
 TOKEN = "serving-token"  # API_TOKEN of the tests' and the bench's dynos
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def free_port():
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def web_command():
