@@ -29,7 +29,8 @@ from chatbot import create_app  # noqa: E402
 from chatbot.config import database_url  # noqa: E402
 from chatbot.extensions import db  # noqa: E402
 from chatbot.models import Contact, contact_categories  # noqa: E402
-from chatbot.services import campaigns, categories, dispatch  # noqa: E402
+from chatbot.messaging import dispatch  # noqa: E402
+from chatbot.services import campaigns, categories  # noqa: E402
 from tests.whatsapp.cloud_api import CloudApi  # noqa: E402
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))

@@ -122,7 +122,7 @@ def main():
     from chatbot import create_app
     from chatbot.clock import utcnow
     from chatbot.extensions import db
-    from chatbot.services import sweep
+    from chatbot.messaging import sweep
 
     migrate(args)
     config = {"SQLALCHEMY_DATABASE_URI": args.database_url, "REDIS_URL": args.redis_url,
@@ -159,7 +159,7 @@ def main():
         print(f"sweep under tracemalloc: {traced:.2f} s; peak Python allocation {peak / 2**20:.1f} MiB")
         reset(db)
         db.session.remove()
-        logging.getLogger("chatbot.services.sweep").setLevel(logging.WARNING)
+        logging.getLogger("chatbot.messaging.sweep").setLevel(logging.WARNING)
         started = time.perf_counter()
         check(db, sweep.run(), args)
         print(f"sweep without its log lines: {time.perf_counter() - started:.2f} s (the rest is logging)")

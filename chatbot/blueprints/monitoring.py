@@ -3,7 +3,7 @@ from flask import Blueprint
 
 from chatbot.blueprints.common import query_args
 from chatbot.schemas.message import daily_query
-from chatbot.services import monitoring
+from chatbot.messaging import monitoring
 
 bp = Blueprint("monitoring", __name__, url_prefix="/api/monitoring")
 

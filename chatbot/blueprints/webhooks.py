@@ -1,7 +1,7 @@
 """/api/webhooks/whatsapp: Meta's verification handshake and notifications (see services/webhooks.py)."""
 from flask import Blueprint, Response, request
 
-from chatbot.services import webhooks
+from chatbot.messaging import webhooks
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/webhooks")
 

@@ -5,7 +5,7 @@ import logging
 import pytest
 import redis
 
-from chatbot.services import dispatch
+from chatbot.messaging import dispatch
 from tests.servers import RedisServer
 from tests.whatsapp import meta
 from tests.whatsapp.cloud_api import error
