@@ -47,7 +47,7 @@ def prepare_database(args, workdir):
     from flask_migrate import upgrade
 
     from chatbot.config import database_url
-    from chatbot.services.seed import seed_demo
+    from chatbot.seed import seed_demo
 
     url = database_url(args.database_url, "") if args.database_url else f"sqlite:///{workdir}/bench.sqlite3"
     config = {"SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False, "LOG_LEVEL": "ERROR",

@@ -25,8 +25,9 @@ from bench.webhooks import clean_redis, fresh_schema
 from chatbot import create_app
 from chatbot.config import database_url
 from chatbot.extensions import db
+from chatbot.messaging import dispatch
 from chatbot.models import Contact, contact_categories
-from chatbot.services import campaigns, categories, dispatch
+from chatbot.services import campaigns, categories
 from fakes.cloud_api import CloudApi
 
 

@@ -28,7 +28,7 @@ from bench.common import ROOT, truncate_all
 from chatbot import create_app
 from chatbot.clock import utcnow
 from chatbot.extensions import db
-from chatbot.services import sweep
+from chatbot.messaging import sweep
 
 SEED = [
     # Every row shares one "now" (:now), so sent_at and occurred_at are exact offsets from it.
@@ -156,7 +156,7 @@ def main():
         print(f"sweep under tracemalloc: {traced:.2f} s; peak Python allocation {peak / 2**20:.1f} MiB")
         reset(db)
         db.session.remove()
-        logging.getLogger("chatbot.services.sweep").setLevel(logging.WARNING)
+        logging.getLogger("chatbot.messaging.sweep").setLevel(logging.WARNING)
         started = time.perf_counter()
         check(db, sweep.run(), args)
         print(f"sweep without its log lines: {time.perf_counter() - started:.2f} s (the rest is logging)")

@@ -2,8 +2,8 @@
 from flask import Blueprint
 
 from chatbot.blueprints.common import query_args
+from chatbot.messaging import monitoring
 from chatbot.schemas.monitoring import daily_list_out, daily_query
-from chatbot.services import monitoring
 
 bp = Blueprint("monitoring", __name__, url_prefix="/api/monitoring")
 

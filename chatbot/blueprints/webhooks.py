@@ -1,8 +1,8 @@
 """/api/webhooks/whatsapp: Meta's verification handshake and notifications (see services/webhooks.py)."""
 from flask import Blueprint, Response, request
 
+from chatbot.messaging import webhooks
 from chatbot.schemas.webhook import webhook_summary_out
-from chatbot.services import webhooks
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/webhooks")
 

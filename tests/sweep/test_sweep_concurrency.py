@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from chatbot.services import sweep
+from chatbot.messaging import sweep
 from tests import factories
 from tests.sweep import data
 

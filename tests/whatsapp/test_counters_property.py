@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from chatbot.extensions import db
 from chatbot.models import STATUS_RANK, Campaign, Interaction, Message
-from chatbot.services import counters, dispatch, monitoring
+from chatbot.messaging import counters, dispatch, monitoring
 from fakes import meta
 from fakes.cloud_api import error
 

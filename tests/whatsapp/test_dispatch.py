@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, select, text, update
 
 from chatbot.extensions import db
 from chatbot.models import Message
-from chatbot.services import dispatch
+from chatbot.messaging import dispatch
 
 
 def all_messages():

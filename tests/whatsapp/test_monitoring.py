@@ -5,7 +5,7 @@ import logging
 import pytest
 import redis
 
-from chatbot.services import dispatch
+from chatbot.messaging import dispatch
 from fakes import meta
 from fakes.cloud_api import error
 from fakes.servers import RedisServer

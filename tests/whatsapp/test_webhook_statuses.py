@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from chatbot.extensions import db
 from chatbot.models import Message
-from chatbot.services import counters
+from chatbot.messaging import counters
 from fakes import meta
 from tests.whatsapp.conftest import interactions
 
