@@ -1,20 +1,54 @@
-"""Gunicorn settings read from the dyno's environment (Heroku sets PORT and WEB_CONCURRENCY)."""
+"""Gunicorn settings read from the dyno's environment (Heroku sets PORT and WEB_CONCURRENCY).
+
+Serving model: gevent workers (README, "Serving model"). Each connection is a greenlet, not a thread, so
+clients that send their headers or bodies slowly hold a greenlet each (cheap) instead of one of a few
+threads, and long-lived event streams cost a greenlet each. The worker patches the standard library
+(sockets, threads, locks, sleep) before it loads the app: psycopg 3, redis-py, APScheduler's
+BackgroundScheduler and the dispatcher's ThreadPoolExecutor then cooperate without code changes.
+Nothing here may import the app or gevent: this file is read by the master, before any patching.
+"""
+import json
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+# Connections (greenlets) per worker: slow clients and event streams included.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
+# Only read by the gthread worker (GUNICORN_WORKER_CLASS=gthread, the former model).
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # Each worker builds its own app (and so its own Redis pool and scheduler): preloading would
-# share sockets opened in the master across forks.
+# share sockets opened in the master across forks, and would import the app before gevent patches.
 preload_app = False
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "false").lower() in ("1", "true", "yes") else None
 # Path without the query string: gunicorn's access log bypasses our masking, and queries carry secrets and
 # numbers (`hub.verify_token=`, `search=+1415...`).
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 
+# The API's code for each status gunicorn answers by itself (requests it cannot parse).
+ERROR_CODES = {400: "bad_request", 403: "forbidden", 414: "uri_too_long", 417: "expectation_failed",
+               431: "request_header_fields_too_large", 500: "internal_error", 501: "not_implemented"}
+
+
+def write_json_error(sock, status_int, reason, mesg):
+    """gunicorn.util.write_error, but the contract's JSON envelope instead of an HTML page.
+
+    The message is the status's reason only: gunicorn's own message quotes the request line or header.
+    """
+    from gunicorn import util
+    body = json.dumps({"error": {"code": ERROR_CODES.get(status_int, "http_error"), "message": reason,
+                                 "details": {}}}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin1")
+    util.write_nonblock(sock, head + body)
+
 
 def post_worker_init(worker):
-    """Before a worker serves: apply cache invalidations left on record by a process that died in an outage."""
+    """In each worker, before it serves: gunicorn's error pages (400, 414, 431...) as JSON (the worker calls
+    util.write_error), and the cache invalidations left on record by a process that died in an outage."""
+    from gunicorn import util
+
     from chatbot.cache import drain_at_start
+    util.write_error = write_json_error
     drain_at_start(worker.wsgi)

@@ -1,16 +1,13 @@
-"""Shared by the benchmarks: emptying our tables, with the names taken from the models (a new table is
-never forgotten). Run scripts as `python bench/<name>.py`, which puts bench/ on the import path."""
+"""Shared by the benchmarks: the repository root, and emptying our tables with the names taken from the
+models (a new table is never forgotten)."""
 import os
-import sys
 
 from sqlalchemy import text
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+import chatbot.models  # noqa: F401  (registers every table in the metadata)
+from chatbot.extensions import db
 
-import chatbot.models  # noqa: E402,F401  (registers every table in the metadata)
-from chatbot.extensions import db  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def truncate_all():

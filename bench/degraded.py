@@ -1,11 +1,11 @@
 """Benchmark: what a request costs with Redis healthy, refused, or silent (circuit breaker open).
 
-    python bench/degraded.py [--database-url postgresql://postgres@127.0.0.1:5432/test_c]
+    python -m bench.degraded [--database-url postgresql://postgres@127.0.0.1:5432/test_c]
                              [--requests 500] [--contacts 5000] [--messages 20000] [--categories 10]
 
 Without --database-url it uses a temporary SQLite file; a PostgreSQL database given here is EMPTIED
 (use a throwaway one). It seeds demo data (`seed demo`), starts a private redis-server on a free port
-(tests/servers.py) for the healthy case, and measures in-process (Flask test client, no HTTP socket):
+(fakes/servers.py) for the healthy case, and measures in-process (Flask test client, no HTTP socket):
 
 - GET /api/messages/stats and GET /api/categories: HIT (healthy), BYPASS with Redis refused and with a
   Redis that never answers, each after the first request that opened the breaker;
@@ -17,20 +17,16 @@ import argparse
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+from sqlalchemy import create_engine
 
-from sqlalchemy import create_engine  # noqa: E402
-
-from chatbot import create_app  # noqa: E402
-from chatbot.cache import get_cache  # noqa: E402
-from chatbot.extensions import db  # noqa: E402
-from common import truncate_all  # noqa: E402
-from tests.servers import RedisServer, SilentServer, free_port  # noqa: E402
+from bench.common import truncate_all
+from chatbot import create_app
+from chatbot.cache import get_cache
+from chatbot.extensions import db
+from fakes.servers import RedisServer, SilentServer, free_port
 
 PATHS = ("/api/messages/stats", "/api/categories")
 
@@ -51,7 +47,7 @@ def prepare_database(args, workdir):
     from flask_migrate import upgrade
 
     from chatbot.config import database_url
-    from chatbot.services.seed import seed_demo
+    from chatbot.seed import seed_demo
 
     url = database_url(args.database_url, "") if args.database_url else f"sqlite:///{workdir}/bench.sqlite3"
     config = {"SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False, "LOG_LEVEL": "ERROR",

@@ -1,6 +1,6 @@
-"""Benchmark: dispatch rate against a local Cloud API (tests/whatsapp/cloud_api.py), on PostgreSQL.
+"""Benchmark: dispatch rate against a local Cloud API (fakes/cloud_api.py), on PostgreSQL.
 
-    python bench/dispatch.py --database-url postgresql://postgres@127.0.0.1:5432/test_d \
+    python -m bench.dispatch --database-url postgresql://postgres@127.0.0.1:5432/test_d \
                              --redis-url redis://127.0.0.1:6379/4 [--messages 3000] [--limited 480]
                              [--latency 0.2]
 
@@ -16,25 +16,19 @@ In Redis it writes only the app's keys and deletes its monitoring:* keys afterwa
 """
 import argparse
 import bisect
-import os
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+from sqlalchemy import insert
 
-from sqlalchemy import insert  # noqa: E402
-
-from chatbot import create_app  # noqa: E402
-from chatbot.config import database_url  # noqa: E402
-from chatbot.extensions import db  # noqa: E402
-from chatbot.models import Contact, contact_categories  # noqa: E402
-from chatbot.services import campaigns, categories, dispatch  # noqa: E402
-from tests.whatsapp.cloud_api import CloudApi  # noqa: E402
-
-sys.path.insert(0, os.path.join(ROOT, "bench"))
-from common import truncate_all  # noqa: E402
-from webhooks import clean_redis, fresh_schema  # noqa: E402
+from bench.common import truncate_all
+from bench.webhooks import clean_redis, fresh_schema
+from chatbot import create_app
+from chatbot.config import database_url
+from chatbot.extensions import db
+from chatbot.messaging import dispatch
+from chatbot.models import Contact, contact_categories
+from chatbot.services import campaigns, categories
+from fakes.cloud_api import CloudApi
 
 
 def parse_args():

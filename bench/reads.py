@@ -1,6 +1,6 @@
 """Benchmark: the API's hot reads at production size, over HTTP, each against a baseline in the same run.
 
-    python bench/reads.py [--database-url postgresql://postgres@127.0.0.1:5432/bench]
+    python -m bench.reads [--database-url postgresql://postgres@127.0.0.1:5432/bench]
                           [--redis-url redis://127.0.0.1:6379/12] [--contacts 100000 --messages 1000000
                           --categories 50] [--skip-seed] [--port 8765] [--out BENCHMARKS.md]
 
@@ -21,16 +21,14 @@ import sys
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+import redis
+from sqlalchemy import text
 
-import redis  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-
-from bench import reads_report, reads_sql  # noqa: E402
-from chatbot import create_app  # noqa: E402
-from chatbot.extensions import db  # noqa: E402
-from chatbot.services.messages import encode_cursor  # noqa: E402
+from bench import reads_report, reads_sql
+from bench.common import ROOT
+from chatbot import create_app
+from chatbot.extensions import db
+from chatbot.services.messages import encode_cursor
 
 STATS, CATEGORIES = "cache:stats:global", "cache:categories:list"
 

@@ -110,7 +110,7 @@ def _indexes(evidence):
 def render(results):
     """The generated section."""
     m, counts = results["machine"], results["machine"]["counts"]
-    lines = [BEGIN, "", f"## Figures (`python bench/reads.py`, {dt.date.today().isoformat()}, "
+    lines = [BEGIN, "", f"## Figures (`python -m bench.reads`, {dt.date.today().isoformat()}, "
              f"{results['duration_s']} s in all)", "",
              "Data: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + ".", "",
              f"Machine: {m['nproc']} vCPUs **shared with other engineers' test runs** (load average "

@@ -1,6 +1,6 @@
 """Benchmark: the no-interaction sweep over 100,000 overdue first messages on PostgreSQL.
 
-    python bench/sweep.py --database-url postgresql://postgres@127.0.0.1:5432/test_e \
+    python -m bench.sweep --database-url postgresql://postgres@127.0.0.1:5432/test_e \
         --redis-url redis://127.0.0.1:6379/5 [--messages 100000 --answered 10000 --campaigns 4]
 
 It EMPTIES that database's app tables (use a throwaway database), builds the schema with the
@@ -24,7 +24,11 @@ import tracemalloc
 
 from sqlalchemy import text
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench.common import ROOT, truncate_all
+from chatbot import create_app
+from chatbot.clock import utcnow
+from chatbot.extensions import db
+from chatbot.messaging import sweep
 
 SEED = [
     # Every row shares one "now" (:now), so sent_at and occurred_at are exact offsets from it.
@@ -79,7 +83,6 @@ def migrate(args):
 
 def seed(db, args, now):
     """Empty the tables, insert the data set-based, analyze; seconds taken."""
-    from common import truncate_all  # after main() put the project on the path
     started = time.perf_counter()
     params = {"now": now, "total": args.messages + args.answered, "messages": args.messages,
               "campaigns": args.campaigns}
@@ -118,12 +121,6 @@ def main():
     """Seed, sweep (timed), reset, sweep (traced), reset, sweep (no log lines); print the figures."""
     args = parse_args()
     os.environ.setdefault("LOG_FORMAT", "json")
-    sys.path.insert(0, ROOT)
-    from chatbot import create_app
-    from chatbot.clock import utcnow
-    from chatbot.extensions import db
-    from chatbot.services import sweep
-
     migrate(args)
     config = {"SQLALCHEMY_DATABASE_URI": args.database_url, "REDIS_URL": args.redis_url,
               "SCHEDULER_ENABLED": False, "LOG_LEVEL": "INFO"}
@@ -159,7 +156,7 @@ def main():
         print(f"sweep under tracemalloc: {traced:.2f} s; peak Python allocation {peak / 2**20:.1f} MiB")
         reset(db)
         db.session.remove()
-        logging.getLogger("chatbot.services.sweep").setLevel(logging.WARNING)
+        logging.getLogger("chatbot.messaging.sweep").setLevel(logging.WARNING)
         started = time.perf_counter()
         check(db, sweep.run(), args)
         print(f"sweep without its log lines: {time.perf_counter() - started:.2f} s (the rest is logging)")

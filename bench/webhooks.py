@@ -1,6 +1,6 @@
 """Benchmark: WhatsApp webhook throughput on PostgreSQL (notifications/s, statuses per notification).
 
-    python bench/webhooks.py --database-url postgresql://postgres@127.0.0.1:5432/test_d \
+    python -m bench.webhooks --database-url postgresql://postgres@127.0.0.1:5432/test_d \
                              --redis-url redis://127.0.0.1:6379/4 [--notifications 1000] [--statuses 10]
                              [--answers 0] [--gunicorn] [--threads 8]
 
@@ -8,30 +8,25 @@ The database is EMPTIED and migrated afresh (use a throwaway one). It creates on
 first messages are sent (dry-run wamids), then POSTs signed notifications shaped as Meta sends them, each
 with --statuses statuses (`delivered`, later `read`, for distinct messages) and --answers text answers:
 through the Flask test client in this process, and with --gunicorn also over HTTP to a real gunicorn
-(1 worker, --threads threads; tests/servers.AppServer) from --threads client threads. In Redis it writes
+(1 worker, --threads threads; fakes.servers.AppServer) from --threads client threads. In Redis it writes
 only the app's keys (monitoring:daily:*, cache:*) and deletes its monitoring:* keys afterwards.
 """
 import argparse
 import json
-import os
 import statistics
-import sys
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+import redis
+from sqlalchemy import String, cast, create_engine, insert, literal, select, text, update
 
-import redis  # noqa: E402
-from sqlalchemy import String, cast, create_engine, insert, literal, select, text, update  # noqa: E402
-
-from chatbot import create_app  # noqa: E402
-from chatbot.clock import utcnow  # noqa: E402
-from chatbot.config import database_url  # noqa: E402
-from chatbot.extensions import db  # noqa: E402
-from chatbot.models import Contact, Message, contact_categories  # noqa: E402
-from chatbot.services import campaigns, categories  # noqa: E402
-from tests.whatsapp import meta  # noqa: E402
+from chatbot import create_app
+from chatbot.clock import utcnow
+from chatbot.config import database_url
+from chatbot.extensions import db
+from chatbot.models import Contact, Message, contact_categories
+from chatbot.services import campaigns, categories
+from fakes import meta
 
 SECRET = "bench-app-secret"
 
@@ -134,7 +129,7 @@ def run_test_client(app, bodies, args):
 def run_gunicorn(args, url, bodies):
     """POST every body over HTTP to gunicorn from several client threads."""
     import requests
-    from tests.servers import AppServer
+    from fakes.servers import AppServer
     env = {"DATABASE_URL": url, "REDIS_URL": args.redis_url, "WHATSAPP_APP_SECRET": SECRET}
     with AppServer(env, threads=args.threads) as server:
         latencies, lock = [], threading.Lock()

@@ -18,6 +18,7 @@ def create_app(config=None):
     register_logging(app)
     register_extensions(app)
     register_cache(app)
+    register_messaging(app)
     register_live(app)
     register_middleware(app)
     register_blueprints(app)
@@ -50,6 +51,12 @@ def register_extensions(app):
 def register_cache(app):
     """Flask-Caching on the shared pool, plus the cache metrics."""
     from chatbot.cache import init_app
+    init_app(app)
+
+
+def register_messaging(app):
+    """The pipeline's effects: the daily counters of every committed write."""
+    from chatbot.messaging import init_app
     init_app(app)
 
 

@@ -23,7 +23,7 @@ effect's table what it does for it (a test checks that every table covers every 
 | interaction.recorded  | campaign_ids, contact_ids (answers, second messages queued)   |
 | sweep.completed       | campaign_ids (first messages marked no_interaction)           |
 | monitoring.counted    | counts: {field: n} or {date: {field: n}} for the daily counters |
-| data.seeded           | (the demo seed: everything may have changed)                  |
+| data.seeded           | category_ids (the demo seed: the categories it filled; everything else may have changed) |
 """
 
 EVENTS = frozenset({

@@ -5,11 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
+source scripts/backends.sh
 
 ensure_venv test
 ensure_postgres
 ensure_redis
-echo "PostgreSQL: $TEST_DATABASE_URL  Redis: $TEST_REDIS_URL"
+echo "PostgreSQL: $TEST_DATABASE_URL  Redis: $TEST_REDIS_URL  databases: $TEST_BACKENDS"
 
 python -m pytest "$@" 2>&1 | tee "$TMP/pytest.log"
 passed=$(grep -Eo '[0-9]+ passed' "$TMP/pytest.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)

@@ -2,7 +2,8 @@
 
 Every test that uses `app` runs twice (sqlite, postgresql) unless marked `postgresql_only`.
 URLs: TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL; scripts/test.sh sets them, starting
-throwaway servers when none answer. TEST_BACKENDS=sqlite (or postgresql) narrows a local run.
+throwaway servers when none answer. TEST_BACKENDS=sqlite (or postgresql) narrows a local run; in CI
+(CI=true) both always run.
 """
 import contextlib
 import os
@@ -20,7 +21,17 @@ from tests import foreign
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-BACKENDS = [b for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+ALL_BACKENDS = ["sqlite", "postgresql"]
+
+
+def backends(environ):
+    """The databases to test on: both in CI whatever TEST_BACKENDS says, else TEST_BACKENDS (default both)."""
+    if environ.get("CI", "").lower() == "true":
+        return list(ALL_BACKENDS)
+    return [b for b in environ.get("TEST_BACKENDS", ",".join(ALL_BACKENDS)).split(",") if b]
+
+
+BACKENDS = backends(os.environ)
 # From the models, so a new table is emptied between tests without anyone remembering to add it here.
 TABLES = tuple(table.name for table in db.metadata.sorted_tables)
 OUR_PREFIXES = ("cache:*", "monitoring:*", "lock:*", "events:*")

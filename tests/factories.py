@@ -3,11 +3,11 @@ import itertools
 
 from sqlalchemy import insert, select, update
 
-from chatbot.cache.invalidation import invalidate
 from chatbot.clock import utcnow
 from chatbot.extensions import db
 from chatbot.models import Contact, Interaction, Message, contact_categories
 from chatbot.services import campaigns, categories, contacts
+from chatbot.unit_of_work import writing
 
 _seq = itertools.count(1)
 
@@ -41,14 +41,15 @@ def bulk_contacts(count, category_ids=()):
     """Insert `count` contacts in these categories with two statements (big launches); returns their ids."""
     now = utcnow()
     phones = [phone() for _ in range(count)]
-    db.session.execute(insert(Contact), [{"phone": p, "name": f"Bulk {p}", "created_at": now, "updated_at": now}
-                                         for p in phones])
-    ids = list(db.session.scalars(select(Contact.id).where(Contact.phone.in_(phones))))
-    links = [{"contact_id": i, "category_id": c} for i in ids for c in category_ids]
-    if links:
-        db.session.execute(insert(contact_categories), links)
-    db.session.commit()
-    invalidate("contact.created", category_ids=list(category_ids))
+    with writing() as uow:
+        db.session.execute(insert(Contact), [{"phone": p, "name": f"Bulk {p}", "created_at": now,
+                                              "updated_at": now} for p in phones])
+        ids = list(db.session.scalars(select(Contact.id).where(Contact.phone.in_(phones))))
+        links = [{"contact_id": i, "category_id": c} for i in ids for c in category_ids]
+        if links:
+            db.session.execute(insert(contact_categories), links)
+        for contact_id in ids:
+            uow.emit("contact.created", contact_id=contact_id, category_ids=list(category_ids))
     return ids
 
 
@@ -57,15 +58,15 @@ def message(contact_id, campaign_id=None, step=1, **values):
     now = utcnow()
     row = {"contact_id": contact_id, "campaign_id": campaign_id, "step": step, "status": "pending",
            "body": {"text": "Hello"}, "created_at": now, "updated_at": now, **values}
-    message_id = db.session.execute(insert(Message).returning(Message.id), row).scalar_one()
-    db.session.commit()
+    with writing():
+        message_id = db.session.execute(insert(Message).returning(Message.id), row).scalar_one()
     return message_id
 
 
 def set_message(message_id, **values):
-    """Change a message row directly (what dispatch and webhooks will do), then commit."""
-    db.session.execute(update(Message).where(Message.id == message_id).values(**values))
-    db.session.commit()
+    """Change a message row directly (as dispatch and webhooks would), in a unit of work."""
+    with writing():
+        db.session.execute(update(Message).where(Message.id == message_id).values(**values))
 
 
 def interaction(contact_id, message_id=None, campaign_id=None):
@@ -73,6 +74,6 @@ def interaction(contact_id, message_id=None, campaign_id=None):
     now = utcnow()
     row = {"contact_id": contact_id, "message_id": message_id, "campaign_id": campaign_id,
            "wamid": f"wamid.in.{next(_seq)}", "kind": "text", "body": "Yes!", "occurred_at": now, "created_at": now}
-    interaction_id = db.session.execute(insert(Interaction).returning(Interaction.id), row).scalar_one()
-    db.session.commit()
+    with writing():
+        interaction_id = db.session.execute(insert(Interaction).returning(Interaction.id), row).scalar_one()
     return interaction_id

@@ -27,7 +27,7 @@ def get(category_id):
 
 
 @bp.patch("/<int:category_id>")
-def put(category_id):
+def patch(category_id):
     """Rename or describe a category."""
     return categories.update_category(category_id, json_body(category_patch))
 

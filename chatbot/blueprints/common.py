@@ -1,5 +1,5 @@
 """Small helpers for thin views: read JSON, read the query string, answer with a cache status."""
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, ValidationError
 
@@ -9,6 +9,9 @@ from chatbot.schemas.fields import MAX_ID
 
 class IdConverter(IntegerConverter):
     """`<int:id>` bounded to what the databases store: a larger id is a 404, not a driver overflow."""
+
+    # ASCII digits only: Werkzeug's \d+ also matches '１' (full width) and other scripts' digits, which int() reads.
+    regex = "[0-9]+"
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
@@ -22,10 +25,36 @@ class IdConverter(IntegerConverter):
 
 
 def reject_large_body():
-    """413 for any body over MAX_CONTENT_LENGTH, even one the view never reads (Werkzeug checks only on read)."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if limit is not None and (request.content_length or 0) > limit:
-        raise RequestEntityTooLarge()
+    """413 for any body over the limit (MAX_CONTENT_LENGTH), even one the view never reads, on every route.
+
+    With a Content-Length the header decides. A chunked body has none: it is read here, at most one byte past
+    the limit, and kept for the view (`request.get_data()` and `get_json()` answer from it); Werkzeug alone
+    would stop reading at the limit and hand the view a cut body that may still parse.
+    """
+    limit = request.max_content_length  # MAX_CONTENT_LENGTH unless a view raised it for its request
+    if limit is None:
+        return
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise RequestEntityTooLarge()
+        return
+    if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        body = read_at_most(request.environ["wsgi.input"], limit + 1)
+        if len(body) > limit:
+            raise RequestEntityTooLarge()
+        request._cached_data = body  # where Werkzeug keeps a body it has read (get_data(cache=True))
+
+
+def read_at_most(stream, size, chunk=64 * 1024):
+    """Up to `size` bytes of `stream` (fewer if it ends first)."""
+    parts, left = [], size
+    while left > 0:
+        part = stream.read(min(chunk, left))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def json_body(schema):

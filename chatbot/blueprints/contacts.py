@@ -27,7 +27,7 @@ def get(contact_id):
 
 
 @bp.patch("/<int:contact_id>")
-def put(contact_id):
+def patch(contact_id):
     """Change a contact (category_ids replaces the set)."""
     return contacts.update_contact(contact_id, json_body(contact_patch))
 

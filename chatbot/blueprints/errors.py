@@ -6,17 +6,42 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from chatbot.errors import ApiError
+from chatbot.schemas.error import error_out
 
 log = logging.getLogger(__name__)
+
+# Error details are bounded whatever the request: at most this many fields, and messages per field, at each level
+# (then a count of the rest), and field names cut to MAX_NAME characters. A body of unknown ids or fields once
+# answered with a message for each, 1.96 MB for a 448 KB body.
+MAX_MESSAGES = 20
+MAX_NAME = 100
+MORE = "_more"
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
               415: "unsupported_media_type", 422: "validation_error", 429: "too_many_requests"}
 
 
+def bounded(messages):
+    """`messages` (a field's list, or {field: messages}) cut to MAX_MESSAGES entries per level, plus a count."""
+    if isinstance(messages, dict):
+        items = list(messages.items())
+        kept = {str(name)[:MAX_NAME]: bounded(value) for name, value in items[:MAX_MESSAGES]}
+        if len(items) > MAX_MESSAGES:
+            kept[MORE] = [f"And {len(items) - MAX_MESSAGES} more."]
+        return kept
+    if isinstance(messages, list):
+        kept = [bounded(value) for value in messages[:MAX_MESSAGES]]
+        if len(messages) > MAX_MESSAGES:
+            kept.append(f"And {len(messages) - MAX_MESSAGES} more.")
+        return kept
+    return messages
+
+
 def envelope(status, code, message, details=None):
     """The contract's error body."""
-    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response = jsonify(error_out.dump({"error": {"code": code, "message": message,
+                                                 "details": bounded(details or {})}}))
     response.status_code = status
     return response
 

@@ -4,6 +4,7 @@ from sqlalchemy import text
 
 from chatbot.cache import get_metrics
 from chatbot.extensions import db, redis_store
+from chatbot.schemas.health import cache_metrics_out, health_out
 
 bp = Blueprint("health", __name__, url_prefix="/api")
 
@@ -12,10 +13,11 @@ bp = Blueprint("health", __name__, url_prefix="/api")
 def health():
     """Database and Redis reachability; Redis down is degraded, not unhealthy."""
     db.session.execute(text("SELECT 1"))
-    return {"status": "ok", "database": "ok", "redis": "ok" if redis_store.ping() else "unavailable"}
+    return health_out.dump({"status": "ok", "database": "ok",
+                            "redis": "ok" if redis_store.ping() else "unavailable"})
 
 
 @bp.get("/cache/stats")
 def cache_stats():
     """Hits, misses, ratio, errors and latency across every process sharing the Redis."""
-    return get_metrics().snapshot()
+    return cache_metrics_out.dump(get_metrics().snapshot())

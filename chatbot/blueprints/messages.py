@@ -3,7 +3,7 @@ from flask import Blueprint
 
 from chatbot.blueprints.common import cached, query_args
 from chatbot.schemas.fields import MAX_BIG_ID
-from chatbot.schemas.message import message_query
+from chatbot.schemas.message import message_detail_out, message_page_out, message_query
 from chatbot.services import messages, stats
 
 bp = Blueprint("messages", __name__, url_prefix="/api/messages")
@@ -12,7 +12,7 @@ bp = Blueprint("messages", __name__, url_prefix="/api/messages")
 @bp.get("")
 def all():
     """Slim rows, newest first, keyset cursor."""
-    return messages.list_messages(**query_args(message_query))
+    return message_page_out.dump(messages.list_messages(**query_args(message_query)))
 
 
 @bp.get("/stats")
@@ -24,4 +24,4 @@ def statistics():
 @bp.get(f"/<int(max={MAX_BIG_ID}):message_id>")
 def get(message_id):
     """One message with its contact and campaign."""
-    return messages.get_message(message_id)
+    return message_detail_out.dump(messages.get_message(message_id))

@@ -2,8 +2,8 @@
 from flask import Blueprint
 
 from chatbot.blueprints.common import query_args
-from chatbot.schemas.message import daily_query
-from chatbot.services import monitoring
+from chatbot.messaging import monitoring
+from chatbot.schemas.monitoring import daily_list_out, daily_query
 
 bp = Blueprint("monitoring", __name__, url_prefix="/api/monitoring")
 
@@ -11,4 +11,4 @@ bp = Blueprint("monitoring", __name__, url_prefix="/api/monitoring")
 @bp.get("/daily")
 def daily():
     """The daily counters, oldest first."""
-    return monitoring.daily(**query_args(daily_query))
+    return daily_list_out.dump(monitoring.daily(**query_args(daily_query)))

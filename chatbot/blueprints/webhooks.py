@@ -1,7 +1,8 @@
 """/api/webhooks/whatsapp: Meta's verification handshake and notifications (see services/webhooks.py)."""
 from flask import Blueprint, Response, request
 
-from chatbot.services import webhooks
+from chatbot.messaging import webhooks
+from chatbot.schemas.webhook import webhook_summary_out
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/webhooks")
 
@@ -19,4 +20,4 @@ def receive():
     """Check the signature over the raw bytes, apply the notification, answer 200."""
     raw = request.get_data(cache=True)
     webhooks.check_signature(raw, request.headers.get("X-Hub-Signature-256"))
-    return webhooks.handle(webhooks.decode(raw))
+    return webhook_summary_out.dump(webhooks.handle(webhooks.decode(raw)))

@@ -41,6 +41,10 @@ def _category(category_id=None, **_):
     return [keys.category_list()] + ([keys.category_detail(category_id)] if category_id else [])
 
 
+def _category_list(**_):
+    return [keys.category_list()]  # a new category has no detail entry yet (a 404 is never cached)
+
+
 def _nothing(**_):
     return []
 
@@ -49,7 +53,7 @@ TABLE = {
     "contact.created": _contact,
     "contact.updated": _contact,
     "contact.deleted": _contact,
-    "category.created": _category,
+    "category.created": _category_list,
     "category.updated": _category,
     "category.deleted": _category,
     "campaign.created": _stats,
@@ -78,22 +82,7 @@ def keys_for_events(events):
 
 
 def invalidate_events(events):
-    """The after-commit effect: drop the entries of these committed events in one Redis round trip."""
-    get_cache().invalidate(keys_for_events(events))
-
-
-# Transitional: the services' hand-written calls, until every write goes through the unit of work.
-LEGACY = {"campaign.updated": _stats}
-
-
-def invalidate(event, **params):
-    """Transitional: drop the entries of one event now."""
-    get_cache().invalidate((TABLE | LEGACY)[event](**params))
-
-
-def invalidate_many(events):
-    """Transitional: several events in one round trip."""
-    collected = []
-    for event, params in events:
-        collected += (TABLE | LEGACY)[event](**params)
-    get_cache().invalidate(collected)
+    """The after-commit effect: drop the entries of these committed events in one Redis round trip (none: no trip)."""
+    cache_keys = keys_for_events(events)
+    if cache_keys:
+        get_cache().invalidate(cache_keys)

@@ -2,8 +2,8 @@
 import click
 from flask.cli import with_appcontext
 
-from chatbot.services.dispatch import run_once
-from chatbot.services.whatsapp import TransportMisconfigured
+from chatbot.messaging.dispatch import run_once
+from chatbot.messaging.cloud_api import TransportMisconfigured
 
 
 @click.command("dispatch")

@@ -2,7 +2,7 @@
 import click
 from flask.cli import AppGroup
 
-from chatbot.services.seed import SeedError, seed_demo
+from chatbot.seed import SeedError, seed_demo
 
 seed_group = AppGroup("seed", help="Fill the database with realistic demo data.")
 

@@ -4,6 +4,13 @@ import datetime as dt
 from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.types import TypeDecorator
 
+
+def sql_in(column, values):
+    """`column IN ('a', 'b')`: a CHECK constraint or index predicate written from the tuple the code uses."""
+    literals = (str(v) if isinstance(v, int) else "'" + v.replace("'", "''") + "'" for v in values)
+    return f"{column} IN ({', '.join(literals)})"
+
+
 # 64-bit ids on PostgreSQL (a million messages a campaign adds up); SQLite needs INTEGER for autoincrement.
 BigId = BigInteger().with_variant(Integer, "sqlite")
 

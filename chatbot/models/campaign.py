@@ -1,7 +1,7 @@
 """Campaigns: a first message to every contact of some categories, a second one to those who answer."""
 from chatbot.clock import utcnow
 from chatbot.extensions import db
-from chatbot.models.base import UTCDateTime
+from chatbot.models.base import UTCDateTime, sql_in
 
 CAMPAIGN_STATUSES = ("draft", "running", "completed")
 
@@ -44,5 +44,5 @@ class Campaign(db.Model):
                                  passive_deletes=True)
 
     __table_args__ = (
-        db.CheckConstraint("status IN ('draft', 'running', 'completed')", name="status"),
+        db.CheckConstraint(sql_in("status", CAMPAIGN_STATUSES), name="status"),
     )

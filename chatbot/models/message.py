@@ -3,12 +3,18 @@ from sqlalchemy import text
 
 from chatbot.clock import utcnow
 from chatbot.extensions import db
-from chatbot.models.base import BigId, UTCDateTime
+from chatbot.models.base import BigId, UTCDateTime, sql_in
 
 MESSAGE_STATUSES = ("pending", "sent", "delivered", "read", "failed", "no_interaction")
+# A first message in these statuses still waits for its contact's answer (answers, the hourly sweep).
+AWAITING_ANSWER = ("sent", "delivered", "read")
+STEPS = (1, 2)  # 1: a campaign's first message, 2: its follow-up
 # A status only moves up this ladder ("read" then a late "delivered" stays "read").
 # failed and no_interaction are final.
 STATUS_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4, "no_interaction": 4}
+
+# The sweep's partial index: first messages still waiting for an answer.
+SWEEP_PREDICATE = f"step = 1 AND {sql_in('status', AWAITING_ANSWER)}"
 
 
 class Message(db.Model):
@@ -41,9 +47,8 @@ class Message(db.Model):
 
     __table_args__ = (
         db.UniqueConstraint("campaign_id", "contact_id", "step", name="uq_messages_campaign_contact_step"),
-        db.CheckConstraint("step IN (1, 2)", name="step"),
-        db.CheckConstraint(
-            "status IN ('pending', 'sent', 'delivered', 'read', 'failed', 'no_interaction')", name="status"),
+        db.CheckConstraint(sql_in("step", STEPS), name="step"),
+        db.CheckConstraint(sql_in("status", MESSAGE_STATUSES), name="status"),
         # Keyset pagination, newest first, optionally within a campaign or a contact.
         db.Index("ix_messages_created_at_id", "created_at", "id"),
         db.Index("ix_messages_campaign_id_created_at_id", "campaign_id", "created_at", "id"),
@@ -56,9 +61,8 @@ class Message(db.Model):
         db.Index("ix_messages_pending", "id", postgresql_where=text("status = 'pending'"),
                  sqlite_where=text("status = 'pending'")),
         # The hourly sweep: first messages still waiting for an answer, by age.
-        db.Index("ix_messages_sweep", "sent_at",
-                 postgresql_where=text("step = 1 AND status IN ('sent', 'delivered', 'read')"),
-                 sqlite_where=text("step = 1 AND status IN ('sent', 'delivered', 'read')")),
+        db.Index("ix_messages_sweep", "sent_at", postgresql_where=text(SWEEP_PREDICATE),
+                 sqlite_where=text(SWEEP_PREDICATE)),
     )
 
 

@@ -1,14 +1,19 @@
 """Every operation of the API, as data: which schema goes in, which comes out, which errors can come back.
 
+The schemas are the ones the views load and dump with (chatbot/schemas): the description cannot drift from the answers.
+
 `spec.py` turns this into the OpenAPI document; a test checks that it lists exactly the routes of the URL map.
 Schema instances (`category_patch`, ...) keep their modifiers (partial) in the description.
 """
-from chatbot.openapi import shapes
-from chatbot.schemas.campaign import campaign_in
-from chatbot.schemas.category import category_in, category_patch
-from chatbot.schemas.contact import contact_in, contact_patch, contact_query
+from chatbot.schemas.campaign import CampaignList, campaign_in
+from chatbot.schemas.category import CategoryList, category_in, category_patch
+from chatbot.schemas.contact import ContactPage, contact_in, contact_patch, contact_query
 from chatbot.schemas.fields import MAX_ID  # the router answers 404 above it
-from chatbot.schemas.message import daily_query, message_query
+from chatbot.schemas.health import CacheMetrics, Health
+from chatbot.schemas.message import MessageDetail, MessagePage, message_query
+from chatbot.schemas.monitoring import DailyList, daily_query
+from chatbot.schemas.stats import Stats
+from chatbot.schemas.webhook import WebhookNotification, WebhookSummary
 
 
 def path_id(name, what):
@@ -48,16 +53,16 @@ HEALTH = {
     "/api/health": {"get": {
         "tags": ["health"], "operationId": "getHealth", "summary": "Database and Redis reachability",
         "description": "Public (no token). Redis down is degraded mode (`redis: unavailable`), still 200.",
-        "security": [], "responses": ok(shapes.Health, "The app can serve requests.")}},
+        "security": [], "responses": ok(Health, "The app can serve requests.")}},
     "/api/cache/stats": {"get": {
         "tags": ["cache"], "operationId": "getCacheStats", "summary": "Cache metrics across all processes",
-        "responses": {**ok(shapes.CacheMetrics, "Hits, misses, ratio, errors, latency."), **errors(*READ)}}},
+        "responses": {**ok(CacheMetrics, "Hits, misses, ratio, errors, latency."), **errors(*READ)}}},
 }
 
 CATEGORIES = {
     "/api/categories": {
         "get": {"tags": ["categories"], "operationId": "listCategories", "summary": "Categories sorted by name",
-                "responses": {**ok(shapes.CategoryList, "Every category with its contact count.", cached=True),
+                "responses": {**ok(CategoryList, "Every category with its contact count.", cached=True),
                               **errors(*READ)}},
         "post": {"tags": ["categories"], "operationId": "createCategory", "summary": "Create a category",
                  "requestBody": body(category_in, {"name": "Customers", "description": "Bought at least once"}),
@@ -80,7 +85,7 @@ CONTACTS = {
     "/api/contacts": {
         "get": {"tags": ["contacts"], "operationId": "listContacts", "summary": "A page of contacts, newest first",
                 "parameters": [{"in": "query", "schema": contact_query}],
-                "responses": {**ok(shapes.ContactPage, "One page and the total."), **errors(*READ, 422)}},
+                "responses": {**ok(ContactPage, "One page and the total."), **errors(*READ, 422)}},
         "post": {"tags": ["contacts"], "operationId": "createContact", "summary": "Create a contact",
                  "description": "`phone` in E.164; spaces, dots, dashes and brackets are stripped. "
                                 "422 if a category id does not exist; 409 if the phone exists.",
@@ -104,7 +109,7 @@ CONTACTS = {
 CAMPAIGNS = {
     "/api/campaigns": {
         "get": {"tags": ["campaigns"], "operationId": "listCampaigns", "summary": "Every campaign, newest first",
-                "responses": {**ok(shapes.CampaignList, "Campaigns with their counters."), **errors(*READ)}},
+                "responses": {**ok(CampaignList, "Campaigns with their counters."), **errors(*READ)}},
         "post": {"tags": ["campaigns"], "operationId": "createCampaign", "summary": "Create a draft campaign",
                  "description": "`first_message` is `{text}` or `{template, language}` (a pre-approved template, "
                                 "needed to open a conversation); `second_message` is sent once to each contact "
@@ -132,20 +137,20 @@ MESSAGES = {
         "tags": ["messages"], "operationId": "listMessages", "summary": "Slim message rows, newest first",
         "description": "Keyset pagination: pass the answer's `next_cursor` as `cursor` for the next page.",
         "parameters": [{"in": "query", "schema": message_query}],
-        "responses": {**ok(shapes.MessagePage, "A page of rows."), **errors(*READ, 422)}}},
+        "responses": {**ok(MessagePage, "A page of rows."), **errors(*READ, 422)}}},
     "/api/messages/stats": {"get": {
         "tags": ["messages"], "operationId": "getStats", "summary": "Global statistics",
-        "responses": {**ok(shapes.Stats, "Totals by status.", cached=True), **errors(*READ)}}},
+        "responses": {**ok(Stats, "Totals by status.", cached=True), **errors(*READ)}}},
     "/api/messages/{message_id}": {
         "parameters": [path_id("message_id", "message")],
         "get": {"tags": ["messages"], "operationId": "getMessage", "summary": "One message in detail",
-                "responses": {**ok(shapes.MessageDetail, "The message, its contact and campaign."),
+                "responses": {**ok(MessageDetail, "The message, its contact and campaign."),
                               **errors(*READ, 404)}}},
     "/api/monitoring/daily": {"get": {
         "tags": ["monitoring"], "operationId": "getDailyCounters", "summary": "Daily counters, oldest first",
         "description": "Read live from Redis (`monitoring:daily:<date>`); zeros while Redis is unavailable.",
         "parameters": [{"in": "query", "schema": daily_query}],
-        "responses": {**ok(shapes.DailyList, "One row per UTC day."), **errors(*READ, 422)}}},
+        "responses": {**ok(DailyList, "One row per UTC day."), **errors(*READ, 422)}}},
 }
 
 WEBHOOKS = {
@@ -172,10 +177,10 @@ WEBHOOKS = {
                                  "schema": {"type": "string", "example": "sha256=5f8a..."}}],
                  "requestBody": {"required": True, "content": {"application/json": {
                      # Any JSON is acknowledged (what is not understood is skipped): Meta's shape, or anything.
-                     "schema": {"anyOf": [shapes.WebhookNotification, {}]},
+                     "schema": {"anyOf": [WebhookNotification, {}]},
                      "example": {"object": "whatsapp_business_account", "entry": []}}}},
-                 "responses": {**ok(shapes.WebhookSummary, "Accepted, also when nothing in it was understood "
-                                                           "(Meta retries any other answer for days)."),
+                 "responses": {**ok(WebhookSummary, "Accepted, also when nothing in it was understood "
+                                                    "(Meta retries any other answer for days)."),
                                **errors(400, 403, 413)}},
     },
 }

@@ -4,12 +4,14 @@ import copy
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from chatbot.openapi import shapes
+from chatbot.models import CAMPAIGN_STATUSES, MESSAGE_STATUSES
 from chatbot.openapi.paths import PATHS
 from chatbot.schemas.campaign import CampaignOut, FirstMessage, TextMessage, campaign_in
 from chatbot.schemas.category import CategoryIn, CategoryOut, category_patch
 from chatbot.schemas.contact import ContactIn, ContactOut, ContactPatch
+from chatbot.schemas.error import ErrorEnvelope
 from chatbot.schemas.fields import UTC, Phone
+from chatbot.schemas.health import CACHE_STATUSES
 
 OPENAPI_VERSION = "3.0.3"
 DESCRIPTION = """WhatsApp campaign chatbot: contacts in categories, campaigns sent through the WhatsApp Cloud API,
@@ -40,8 +42,11 @@ SCHEMAS = {
     "CategoryIn": CategoryIn, "CategoryPatch": category_patch, "CategoryOut": CategoryOut,
     "ContactIn": ContactIn, "ContactPatch": ContactPatch, "ContactOut": ContactOut,
     "FirstMessage": FirstMessage, "TextMessage": TextMessage, "CampaignIn": campaign_in, "CampaignOut": CampaignOut,
-    "Error": shapes.ErrorEnvelope,
+    "Error": ErrorEnvelope,
 }
+# The status sets as named enums too (the same tuples the models' CHECK constraints are built from), for clients
+# that generate or check their constants against this description; the fields carry the same `enum` inline.
+ENUMS = {"MessageStatus": MESSAGE_STATUSES, "CampaignStatus": CAMPAIGN_STATUSES}
 ERROR_RESPONSES = {
     "400": "The body is not JSON.",
     "401": "Missing or wrong bearer token (only when the server has API_TOKEN set).",
@@ -53,7 +58,7 @@ ERROR_RESPONSES = {
 }
 HEADERS = {
     "XCache": {"description": "HIT (from Redis), MISS (computed and stored) or BYPASS (cache unavailable).",
-               "required": True, "schema": {"type": "string", "enum": list(shapes.CACHE_STATUSES)}},
+               "required": True, "schema": {"type": "string", "enum": list(CACHE_STATUSES)}},
     "ServerTiming": {"description": "Time spent in the app: `app;dur=<ms>`.", "required": True,
                      "schema": {"type": "string", "pattern": r"^app;dur=\d+(\.\d+)?$"}},
 }
@@ -70,6 +75,8 @@ def _register_components(spec, plugin):
     plugin.map_to_openapi_type(Phone, "string", None)
     for name, schema in SCHEMAS.items():
         spec.components.schema(name, schema=schema)
+    for name, values in ENUMS.items():
+        spec.components.schema(name, {"type": "string", "enum": list(values)})
     for name, header in HEADERS.items():
         spec.components.header(name, header)
     for status, description in ERROR_RESPONSES.items():

@@ -74,7 +74,7 @@ def locked_sweep(force=False):
 
     `force` runs it even then. Redis away: runs without the lock (the sweep is idempotent).
     """
-    from chatbot.services import sweep
+    from chatbot.messaging import sweep
     with hold(SWEEP_LOCK, SWEEP_LOCK_TTL_SECONDS, renew=True) as lock:
         if lock.state == BUSY and not force:
             log.info("sweep skipped: %s is held by another process", SWEEP_LOCK)
@@ -100,10 +100,10 @@ def sweep_job(app):
 
 
 def dispatch_job(app):
-    """Every few seconds: send queued messages (chatbot.services.dispatch.run_once) under `lock:dispatch`."""
+    """Every few seconds: send queued messages (chatbot.messaging.dispatch.run_once) under `lock:dispatch`."""
     with app.app_context():
         try:
-            from chatbot.services import dispatch
+            from chatbot.messaging import dispatch
             # Nothing due (the usual case): no lock taken, so an idle dyno sends Redis nothing.
             if not dispatch.has_due():
                 return None

@@ -1,6 +1,7 @@
 """Campaign in and out."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from chatbot.models import CAMPAIGN_STATUSES
 from chatbot.schemas.fields import UTC, IdList, Trimmed
 
 TEXT_MAX = 4096  # WhatsApp's limit for a text message body
@@ -42,7 +43,7 @@ class CampaignOut(Schema):
 
     id = fields.Integer()
     name = fields.String()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(CAMPAIGN_STATUSES))
     category_ids = fields.List(fields.Integer())
     first_message = fields.Dict()
     second_message = fields.Dict()
@@ -58,6 +59,12 @@ class CampaignOut(Schema):
     completed_at = UTC(allow_none=True)
 
 
+class CampaignList(Schema):
+    """GET /api/campaigns."""
+
+    items = fields.List(fields.Nested(CampaignOut), required=True)
+
+
 campaign_in = CampaignIn()
 campaign_out = CampaignOut()
-campaigns_out = CampaignOut(many=True)
+campaign_list_out = CampaignList()

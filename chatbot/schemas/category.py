@@ -22,7 +22,13 @@ class CategoryOut(Schema):
     updated_at = UTC()
 
 
+class CategoryList(Schema):
+    """GET /api/categories."""
+
+    items = fields.List(fields.Nested(CategoryOut), required=True)
+
+
 category_in = CategoryIn()
 category_patch = CategoryIn(partial=True)
 category_out = CategoryOut()
-categories_out = CategoryOut(many=True)
+category_list_out = CategoryList()

@@ -1,7 +1,7 @@
 """Contact in and out, and the contacts page query."""
 from marshmallow import Schema, fields, validate
 
-from chatbot.schemas.fields import MAX_ID, UTC, IdList, Phone, Trimmed
+from chatbot.schemas.fields import UTC, Id, IdList, Integer, Phone, Trimmed
 
 
 class ContactIn(Schema):
@@ -23,10 +23,10 @@ class ContactPatch(Schema):
 class ContactQuery(Schema):
     """GET /api/contacts query string."""
 
-    category_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    category_id = Id()
     search = Trimmed(validate=validate.Length(max=200))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class ContactOut(Schema):
@@ -41,8 +41,17 @@ class ContactOut(Schema):
     updated_at = UTC()
 
 
+class ContactPage(Schema):
+    """GET /api/contacts: one page and the total."""
+
+    items = fields.List(fields.Nested(ContactOut), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
 contact_in = ContactIn()
 contact_patch = ContactPatch()
 contact_query = ContactQuery()
 contact_out = ContactOut()
-contacts_out = ContactOut(many=True)
+contact_page_out = ContactPage()

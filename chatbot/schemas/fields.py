@@ -8,9 +8,14 @@ from marshmallow import ValidationError, fields, validate
 # Larger ones cannot exist, and would overflow the drivers (a 500 instead of a 404 or 422).
 MAX_ID = 2**31 - 1
 MAX_BIG_ID = 2**63 - 1
+# The most ids a list in a body may hold (category_ids): more is a 422.
+MAX_IDS = 1000
 
 # What people type around a number: spaces, dots, dashes, brackets.
 PHONE_NOISE = re.compile(r"[\s.\-()]")
+# An integer as text: ASCII digits, an optional minus. Python's int() also takes '１' (full width), '٣' (Arabic-Indic),
+# ' 1 ', '+1' and '1_000': other spellings of a number the contract does not offer (ids are ASCII digits).
+ASCII_INTEGER = re.compile(r"-?[0-9]+")
 
 
 def iso(value):
@@ -76,15 +81,21 @@ class Trimmed(fields.String):
         return text.strip()
 
 
-class IdList(fields.List):
-    """A list of distinct positive integer ids (order kept, duplicates dropped)."""
+class Integer(fields.Integer):
+    """An integer; from text (query strings), ASCII digits only."""
 
-    def __init__(self, **kwargs):
-        super().__init__(fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID)), **kwargs)
+    def _validated(self, value):
+        if isinstance(value, str) and not ASCII_INTEGER.fullmatch(value):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        ids = super()._deserialize(value, attr, data, **kwargs)
-        return list(dict.fromkeys(ids))
+
+class Id(Integer):
+    """An id: an integer from 1 to what its column holds (MAX_ID, or MAX_BIG_ID for bigint columns)."""
+
+    def __init__(self, maximum=MAX_ID, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.insert(0, validate.Range(min=1, max=maximum))
 
 
 class UTC(fields.Field):
@@ -92,3 +103,19 @@ class UTC(fields.Field):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return iso(value)
+
+
+class IdList(fields.List):
+    """A list of at most MAX_IDS distinct positive integer ids (order kept, duplicates dropped)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Id(strict=True), **kwargs)
+        self.validators.append(validate.Length(max=MAX_IDS))  # for the description (maxItems); enforced below
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        # Counted before any id is read: 65,536 ids cost a second of validation, then overflowed the drivers'
+        # parameter limit (a 500), and as many unknown ids made as many error messages.
+        if isinstance(value, list) and len(value) > MAX_IDS:
+            raise ValidationError(f"At most {MAX_IDS} ids.")
+        ids = super()._deserialize(value, attr, data, **kwargs)
+        return list(dict.fromkeys(ids))

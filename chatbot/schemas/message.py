@@ -1,53 +1,109 @@
-"""Message queries and shapes: slim list rows, full detail."""
-from marshmallow import Schema, fields, validate
+"""Messages: the list's query, its slim rows, one message in detail."""
+from marshmallow import Schema, fields, pre_dump, validate
 
-from chatbot.models import MESSAGE_STATUSES
-from chatbot.schemas.fields import MAX_ID, iso
+from chatbot.models import MESSAGE_STATUSES, STEPS
+from chatbot.schemas.fields import UTC, Id, Integer, iso
 
 
 class MessageQuery(Schema):
     """GET /api/messages query string."""
 
-    campaign_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    contact_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    campaign_id = Id()
+    contact_id = Id()
     status = fields.String(validate=validate.OneOf(MESSAGE_STATUSES))
-    step = fields.Integer(validate=validate.OneOf((1, 2)))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    step = Integer(validate=validate.OneOf(STEPS))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(validate=validate.Length(max=200))
 
 
-class DailyQuery(Schema):
-    """GET /api/monitoring/daily query string."""
+class MessageRow(Schema):
+    """One slim row of GET /api/messages (nothing more); dumped from the list's SQL row mappings."""
 
-    days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=90))
+    id = fields.Integer(required=True)
+    campaign_id = fields.Integer(required=True, allow_none=True)
+    contact_id = fields.Integer(required=True)
+    contact_name = fields.String(required=True)
+    step = fields.Integer(required=True, validate=validate.OneOf(STEPS))
+    status = fields.String(required=True, validate=validate.OneOf(MESSAGE_STATUSES))
+    sent_at = UTC(required=True, allow_none=True)
+    created_at = UTC(required=True)
 
 
-def message_row(row):
-    """A list row from a SQL row mapping: nothing more than the contract's slim shape.
+class PlainRows(fields.List):
+    """A list of a flat schema's rows, dumped by reading its declared fields directly.
 
-    Plain function rather than a Schema: it runs 200 times per page and marshmallow adds nothing here.
+    The shape is still the schema's (its fields, in its order); only marshmallow's per-value machinery is skipped:
+    a page of 200 message rows costs what a hand-written dict did, a third of marshmallow's dump. Flat schemas
+    only (integers, strings, UTC times, no renaming); anything else takes marshmallow's way.
     """
-    return {"id": row["id"], "campaign_id": row["campaign_id"], "contact_id": row["contact_id"],
-            "contact_name": row["contact_name"], "step": row["step"], "status": row["status"],
-            "sent_at": iso(row["sent_at"]), "created_at": iso(row["created_at"])}
+
+    PLAIN = (fields.Integer, fields.String, UTC)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        row_fields = self.inner.schema.dump_fields
+        if not all(isinstance(field, self.PLAIN) and field.attribute is None and field.data_key is None
+                   for field in row_fields.values()):
+            return super()._serialize(value, attr, obj, **kwargs)
+        plan = [(name, isinstance(field, UTC)) for name, field in row_fields.items()]
+        return [{name: iso(row[name]) if is_time else row[name] for name, is_time in plan} for row in value]
 
 
-def message_detail(message, contact, campaign):
-    """The row plus body, wamid, error, delivery times, contact and campaign."""
-    data = message_row({**{c: getattr(message, c) for c in
-                           ("id", "campaign_id", "contact_id", "step", "status", "sent_at", "created_at")},
-                        "contact_name": contact.name})
-    error = None
-    if message.error_code or message.error_message:
-        error = {"code": message.error_code, "message": message.error_message}
-    data.update({
-        "body": message.body, "wamid": message.wamid, "error": error,
-        "delivered_at": iso(message.delivered_at), "read_at": iso(message.read_at),
-        "contact": {"id": contact.id, "name": contact.name, "phone": contact.phone},
-        "campaign": {"id": campaign.id, "name": campaign.name} if campaign else None,
-    })
-    return data
+class MessagePage(Schema):
+    """GET /api/messages: newest first, keyset pagination."""
+
+    items = PlainRows(fields.Nested(MessageRow), required=True)
+    next_cursor = fields.String(required=True, allow_none=True,
+                                metadata={"description": "Pass as `cursor` for the next page; null on the last."})
+
+
+class MessageError(Schema):
+    """Why a message failed (Meta's error code and text)."""
+
+    code = fields.String(required=True, allow_none=True)
+    message = fields.String(required=True, allow_none=True)
+
+
+class ContactRef(Schema):
+    """The contact of a message."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    phone = fields.String(required=True)
+
+
+class CampaignRef(Schema):
+    """The campaign of a message."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class MessageDetail(MessageRow):
+    """GET /api/messages/{id}: the row plus body, wamid, error, delivery times, contact and campaign."""
+
+    body = fields.Dict(required=True, metadata={"description": '{"text"} or {"template", "language"}'})
+    wamid = fields.String(required=True, allow_none=True)
+    error = fields.Nested(MessageError, required=True, allow_none=True)
+    delivered_at = UTC(required=True, allow_none=True)
+    read_at = UTC(required=True, allow_none=True)
+    contact = fields.Nested(ContactRef, required=True)
+    campaign = fields.Nested(CampaignRef, required=True, allow_none=True)
+
+    @pre_dump
+    def from_row(self, row, **kwargs):
+        """(message, contact, campaign or None), as the service loads them in one statement, to this shape."""
+        message, contact, campaign = row
+        error = None
+        if message.error_code or message.error_message:
+            error = {"code": message.error_code, "message": message.error_message}
+        columns = ("id", "campaign_id", "contact_id", "step", "status", "body", "wamid", "sent_at", "created_at",
+                   "delivered_at", "read_at")
+        return {**{c: getattr(message, c) for c in columns}, "contact_name": contact.name, "error": error,
+                "contact": contact, "campaign": campaign}
 
 
 message_query = MessageQuery()
-daily_query = DailyQuery()
+message_page_out = MessagePage()
+message_detail_out = MessageDetail()

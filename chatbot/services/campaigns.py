@@ -1,14 +1,15 @@
 """Campaigns: create, list, detail, and a set-based launch."""
 from sqlalchemy import JSON, Integer, SmallInteger, String, func, insert, literal, select, update
 
-from chatbot.cache.invalidation import invalidate
 from chatbot.clock import utcnow
 from chatbot.errors import Conflict
 from chatbot.extensions import db
 from chatbot.models import Campaign, Message, campaign_categories, contact_categories
 from chatbot.models.base import UTCDateTime
-from chatbot.schemas.campaign import campaign_out
+from chatbot.schemas.campaign import campaign_list_out, campaign_out
 from chatbot.services.common import category_ids_of, check_category_ids, get_or_404
+from chatbot.sql import insert_links
+from chatbot.unit_of_work import writing
 
 
 def _category_ids_by_campaign(campaign_ids):
@@ -16,33 +17,35 @@ def _category_ids_by_campaign(campaign_ids):
     return category_ids_of(campaign_categories, "campaign_id", campaign_ids)
 
 
-def _dump_many(campaigns):
+def _with_category_ids(campaigns):
+    """Each campaign's fields and its category ids, ready to dump."""
     ids = _category_ids_by_campaign([c.id for c in campaigns])
-    return [{**campaign_out.dump(c), "category_ids": ids[c.id]} for c in campaigns]
+    columns = [name for name in campaign_out.fields if name != "category_ids"]
+    return [{**{name: getattr(c, name) for name in columns}, "category_ids": ids[c.id]} for c in campaigns]
 
 
 def list_campaigns():
     """Every campaign, newest first, in two statements."""
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())).all()
-    return {"items": _dump_many(campaigns)}
+    return campaign_list_out.dump({"items": _with_category_ids(campaigns)})
 
 
 def get_campaign(campaign_id):
     """One campaign with its counters and category ids."""
-    return _dump_many([get_or_404(Campaign, campaign_id, "campaign")])[0]
+    return campaign_out.dump(_with_category_ids([get_or_404(Campaign, campaign_id, "campaign")])[0])
 
 
 def create_campaign(data):
     """A draft campaign targeting existing categories."""
-    check_category_ids(data["category_ids"])
-    campaign = Campaign(name=data["name"], status="draft", first_message=data["first_message"],
-                        second_message=data["second_message"])
-    db.session.add(campaign)
-    db.session.flush()
-    db.session.execute(insert(campaign_categories),
-                       [{"campaign_id": campaign.id, "category_id": cid} for cid in data["category_ids"]])
-    db.session.commit()
-    invalidate("campaign.created")
+    with writing() as uow:
+        check_category_ids(data["category_ids"])
+        campaign = Campaign(name=data["name"], status="draft", first_message=data["first_message"],
+                            second_message=data["second_message"])
+        db.session.add(campaign)
+        db.session.flush()
+        insert_links(campaign_categories,
+                     [{"campaign_id": campaign.id, "category_id": cid} for cid in data["category_ids"]])
+        uow.emit("campaign.created", campaign_id=campaign.id)
     return get_campaign(campaign.id)
 
 
@@ -66,16 +69,15 @@ def _queue_first_messages(campaign, now):
 
 def launch_campaign(campaign_id):
     """Draft -> running, queueing its first messages; 409 if it is not a draft (checked atomically)."""
-    campaign = get_or_404(Campaign, campaign_id, "campaign")
-    now = utcnow()
-    claimed = db.session.execute(
-        update(Campaign).where(Campaign.id == campaign_id, Campaign.status == "draft")
-        .values(status="running", launched_at=now, updated_at=now))
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(f"campaign {campaign_id} is not a draft", {"status": [campaign.status]})
-    queued = _queue_first_messages(campaign, now)
-    db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(total_count=queued))
-    db.session.commit()
-    invalidate("campaign.updated", campaign_id=campaign_id)
+    with writing() as uow:
+        campaign = get_or_404(Campaign, campaign_id, "campaign")
+        now = utcnow()
+        claimed = db.session.execute(
+            update(Campaign).where(Campaign.id == campaign_id, Campaign.status == "draft")
+            .values(status="running", launched_at=now, updated_at=now))
+        if claimed.rowcount != 1:
+            raise Conflict(f"campaign {campaign_id} is not a draft", {"status": [campaign.status]})
+        queued = _queue_first_messages(campaign, now)
+        db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(total_count=queued))
+        uow.emit("campaign.launched", campaign_id=campaign_id)
     return get_campaign(campaign_id)

@@ -1,14 +1,14 @@
 """Categories: CRUD and the cached list and detail with contact counts (one statement each)."""
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from chatbot.cache import get_cache, keys
-from chatbot.cache.invalidation import invalidate
 from chatbot.clock import utcnow
 from chatbot.errors import Conflict, NotFound
 from chatbot.extensions import db
 from chatbot.models import Category, contact_categories
-from chatbot.schemas.category import categories_out, category_out
-from chatbot.services.common import commit_or_conflict, get_or_404
+from chatbot.schemas.category import category_list_out, category_out
+from chatbot.services.common import get_or_404
+from chatbot.unit_of_work import writing
 
 DUPLICATE = "a category with this name already exists"
 
@@ -29,7 +29,7 @@ def _with_counts():
 
 def _compute_list():
     rows = db.session.execute(_with_counts().order_by(func.lower(Category.name), Category.id)).mappings()
-    return {"items": categories_out.dump(rows)}
+    return category_list_out.dump({"items": rows})
 
 
 def _compute_detail(category_id):
@@ -60,31 +60,36 @@ def _check_name_free(name, exclude_id=None):
 
 def create_category(data):
     """Insert a category; 409 if the name exists in any case."""
-    _check_name_free(data["name"])
-    category = Category(name=data["name"], description=data.get("description"))
-    db.session.add(category)
-    commit_or_conflict(DUPLICATE, "name")
-    invalidate("category.created", category_id=category.id)
+    with writing(conflict=(DUPLICATE, "name")) as uow:
+        _check_name_free(data["name"])
+        category = Category(name=data["name"], description=data.get("description"))
+        db.session.add(category)
+        db.session.flush()  # its id, for the event
+        uow.emit("category.created", category_id=category.id)
     return _compute_detail(category.id)
 
 
 def update_category(category_id, data):
     """Change name and/or description."""
-    category = get_or_404(Category, category_id, "category")
-    if "name" in data:
-        _check_name_free(data["name"], exclude_id=category_id)
-        category.name = data["name"]
-    if "description" in data:
-        category.description = data["description"]
-    category.updated_at = utcnow()
-    commit_or_conflict(DUPLICATE, "name")
-    invalidate("category.updated", category_id=category_id)
+    with writing(conflict=(DUPLICATE, "name")) as uow:
+        category = get_or_404(Category, category_id, "category")
+        if "name" in data:
+            _check_name_free(data["name"], exclude_id=category_id)
+            category.name = data["name"]
+        if "description" in data:
+            category.description = data["description"]
+        category.updated_at = utcnow()
+        uow.emit("category.updated", category_id=category_id)
     return _compute_detail(category_id)
 
 
 def delete_category(category_id):
-    """Delete a category; its contacts stay (only the links go)."""
-    category = get_or_404(Category, category_id, "category")
-    db.session.delete(category)
-    db.session.commit()
-    invalidate("category.deleted", category_id=category_id)
+    """Delete a category; its contacts stay (only the links go, by ON DELETE CASCADE).
+
+    One DELETE by id, not the ORM's load-then-delete: a concurrent delete of the same category is a 404,
+    not a stale-row error, and links written meanwhile go with it.
+    """
+    with writing() as uow:
+        if not db.session.execute(delete(Category).where(Category.id == category_id)).rowcount:
+            raise NotFound(f"category {category_id} not found")
+        uow.emit("category.deleted", category_id=category_id)

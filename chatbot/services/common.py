@@ -1,8 +1,7 @@
 """Helpers shared by the services."""
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from chatbot.errors import Conflict, NotFound, ValidationFailed
+from chatbot.errors import NotFound, ValidationFailed
 from chatbot.extensions import db
 from chatbot.models import Category
 
@@ -35,12 +34,3 @@ def category_ids_of(link_table, owner_column, owner_ids):
         for owner_id, category_id in rows:
             result[owner_id].append(category_id)
     return result
-
-
-def commit_or_conflict(message, field=None):
-    """Commit; a uniqueness violation becomes a 409 (the constraint is the real guard)."""
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(message, {field: [message]} if field else None) from exc

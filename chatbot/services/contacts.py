@@ -1,15 +1,15 @@
 """Contacts: CRUD, category membership, and a page in at most three statements."""
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select
 
-from chatbot.cache.invalidation import invalidate
 from chatbot.clock import utcnow
 from chatbot.errors import Conflict
 from chatbot.extensions import db
+from chatbot.messaging import counters
 from chatbot.models import Contact, Interaction, Message, contact_categories
-from chatbot.schemas.contact import contact_out, contacts_out
-from chatbot.services import counters
-from chatbot.services.common import category_ids_of, check_category_ids, commit_or_conflict, get_or_404
+from chatbot.schemas.contact import contact_out, contact_page_out
+from chatbot.services.common import category_ids_of, check_category_ids, get_or_404
+from chatbot.sql import insert_links
+from chatbot.unit_of_work import writing
 
 DUPLICATE = "a contact with this phone number already exists"
 CONTACT_FIELDS = ("id", "phone", "name", "last_interaction_at", "created_at", "updated_at")
@@ -50,8 +50,8 @@ def list_contacts(page=1, per_page=50, category_id=None, search=None):
         .limit(per_page).offset((page - 1) * per_page)).all()
     total = db.session.scalar(_filtered(select(func.count(Contact.id)), category_id, search))
     ids = _category_ids_by_contact([c.id for c in rows])
-    items = contacts_out.dump([{**_fields(c), "category_ids": ids[c.id]} for c in rows])
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
+    items = [{**_fields(c), "category_ids": ids[c.id]} for c in rows]
+    return contact_page_out.dump({"items": items, "page": page, "per_page": per_page, "total": total})
 
 
 def get_contact(contact_id):
@@ -61,26 +61,21 @@ def get_contact(contact_id):
 
 
 def _link(contact_id, category_ids):
-    if category_ids:
-        db.session.execute(insert(contact_categories),
-                           [{"contact_id": contact_id, "category_id": cid} for cid in category_ids])
+    """Put the contact in these categories (idempotent: two identical writes at once both succeed)."""
+    insert_links(contact_categories, [{"contact_id": contact_id, "category_id": cid} for cid in category_ids])
 
 
 def create_contact(data):
     """Insert a contact in its categories; 409 on a duplicate phone, 422 on an unknown category."""
     category_ids = data.get("category_ids", [])
-    check_category_ids(category_ids)
-    _check_phone_free(data["phone"])
-    contact = Contact(phone=data["phone"], name=data["name"])
-    db.session.add(contact)
-    try:
+    with writing(conflict=(DUPLICATE, "phone")) as uow:
+        check_category_ids(category_ids)
+        _check_phone_free(data["phone"])
+        contact = Contact(phone=data["phone"], name=data["name"])
+        db.session.add(contact)
         db.session.flush()  # the id, for the links; a concurrent duplicate fails here
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(DUPLICATE, {"phone": [DUPLICATE]}) from exc
-    _link(contact.id, category_ids)
-    commit_or_conflict(DUPLICATE, "phone")
-    invalidate("contact.created", category_ids=category_ids)
+        _link(contact.id, category_ids)
+        uow.emit("contact.created", contact_id=contact.id, category_ids=sorted(set(category_ids)))
     return _dump(contact, sorted(category_ids))
 
 
@@ -95,37 +90,37 @@ def _check_phone_free(phone, exclude_id=None):
 
 def update_contact(contact_id, data):
     """Change name, phone and/or the whole set of categories."""
-    contact = get_or_404(Contact, contact_id, "contact")
-    old_ids = _category_ids_by_contact([contact_id])[contact_id]
-    new_ids = data.get("category_ids", old_ids)
-    # Every check before the first write: a refused PATCH must leave nothing behind in the session.
-    if "category_ids" in data:
-        check_category_ids(new_ids)
-    if "phone" in data:
-        _check_phone_free(data["phone"], exclude_id=contact_id)
-    if "category_ids" in data:
-        db.session.execute(delete(contact_categories).where(contact_categories.c.contact_id == contact_id))
-        _link(contact_id, new_ids)
-    for field in ("name", "phone"):
-        if field in data:
-            setattr(contact, field, data[field])
-    contact.updated_at = utcnow()
-    commit_or_conflict(DUPLICATE, "phone")
-    invalidate("contact.updated", category_ids=set(old_ids) | set(new_ids))
+    with writing(conflict=(DUPLICATE, "phone")) as uow:
+        contact = get_or_404(Contact, contact_id, "contact")
+        old_ids = _category_ids_by_contact([contact_id])[contact_id]
+        new_ids = data.get("category_ids", old_ids)
+        # Every check before the first write: a refused PATCH leaves nothing behind (it rolls back anyway).
+        if "category_ids" in data:
+            check_category_ids(new_ids)
+        if "phone" in data:
+            _check_phone_free(data["phone"], exclude_id=contact_id)
+        if "category_ids" in data:
+            db.session.execute(delete(contact_categories).where(contact_categories.c.contact_id == contact_id))
+            _link(contact_id, new_ids)
+        for field in ("name", "phone"):
+            if field in data:
+                setattr(contact, field, data[field])
+        contact.updated_at = utcnow()
+        uow.emit("contact.updated", contact_id=contact_id, category_ids=sorted(set(old_ids) | set(new_ids)))
     return _dump(contact, sorted(new_ids))
 
 
 def delete_contact(contact_id):
     """Delete a contact with its messages and interactions; the campaigns' counters follow."""
-    get_or_404(Contact, contact_id, "contact")
-    category_ids = _category_ids_by_contact([contact_id])[contact_id]
-    campaign_ids = list(db.session.scalars(
-        select(Message.campaign_id).where(Message.contact_id == contact_id, Message.campaign_id.is_not(None))
-        .distinct()))
-    # Explicit deletes (not only ON DELETE CASCADE) so the counters below see the rows gone.
-    db.session.execute(delete(Interaction).where(Interaction.contact_id == contact_id))
-    db.session.execute(delete(Message).where(Message.contact_id == contact_id))
-    db.session.execute(delete(Contact).where(Contact.id == contact_id))
-    counters.recompute(campaign_ids)
-    db.session.commit()
-    invalidate("contact.deleted", category_ids=category_ids)
+    with writing() as uow:
+        get_or_404(Contact, contact_id, "contact")
+        category_ids = _category_ids_by_contact([contact_id])[contact_id]
+        campaign_ids = sorted(db.session.scalars(
+            select(Message.campaign_id).where(Message.contact_id == contact_id, Message.campaign_id.is_not(None))
+            .distinct()))
+        # Explicit deletes (not only ON DELETE CASCADE) so the counters below see the rows gone.
+        db.session.execute(delete(Interaction).where(Interaction.contact_id == contact_id))
+        db.session.execute(delete(Message).where(Message.contact_id == contact_id))
+        db.session.execute(delete(Contact).where(Contact.id == contact_id))
+        counters.recompute(campaign_ids)
+        uow.emit("contact.deleted", contact_id=contact_id, category_ids=category_ids, campaign_ids=campaign_ids)

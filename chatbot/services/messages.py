@@ -11,7 +11,6 @@ from chatbot.extensions import db
 from chatbot.models import Campaign, Contact, Message
 from chatbot.models.base import UTCDateTime
 from chatbot.schemas.fields import MAX_BIG_ID
-from chatbot.schemas.message import message_detail, message_row
 
 ROW_COLUMNS = (Message.id, Message.campaign_id, Message.contact_id, Contact.name.label("contact_name"),
                Message.step, Message.status, Message.sent_at, Message.created_at)
@@ -56,10 +55,10 @@ def page_statement(per_page, after=None, **filters):
 
 
 def list_messages(per_page=50, cursor=None, **filters):
-    """Newest first; one statement joining the contact's name, no ORM objects loaded."""
+    """Newest first; one statement joining the contact's name, no ORM objects loaded (rows for MessagePage)."""
     after = decode_cursor(cursor) if cursor else None
     rows = db.session.execute(page_statement(per_page, after, **filters)).mappings().all()
-    items = [message_row(r) for r in rows[:per_page]]
+    items = rows[:per_page]
     next_cursor = None
     if len(rows) > per_page:
         last = rows[per_page - 1]
@@ -68,10 +67,10 @@ def list_messages(per_page=50, cursor=None, **filters):
 
 
 def get_message(message_id):
-    """The message with its contact and campaign, loaded on purpose in one statement."""
+    """(message, contact, campaign or None), loaded on purpose in one statement (for MessageDetail)."""
     row = db.session.execute(
         select(Message, Contact, Campaign).join(Contact, Contact.id == Message.contact_id)
         .outerjoin(Campaign, Campaign.id == Message.campaign_id).where(Message.id == message_id)).first()
     if row is None:
         raise NotFound(f"message {message_id} not found")
-    return message_detail(*row)
+    return row

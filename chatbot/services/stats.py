@@ -5,7 +5,7 @@ from chatbot.cache import get_cache, keys
 from chatbot.clock import utcnow
 from chatbot.extensions import db
 from chatbot.models import CAMPAIGN_STATUSES, MESSAGE_STATUSES, Campaign, Contact, Interaction, Message
-from chatbot.schemas.fields import iso
+from chatbot.schemas.stats import stats_out
 
 
 def _statement():
@@ -36,14 +36,14 @@ def _int(value):
 def compute_stats():
     """The stats from the database, now."""
     row = db.session.execute(_statement()).mappings().one()
-    return {
+    return stats_out.dump({
         "contacts": {"total": row["contacts_total"]},
         "messages": {"total": _int(row["messages_total"]),
                      **{s: _int(row[f"messages_{s}"]) for s in MESSAGE_STATUSES}},
         "campaigns": {"total": row["campaigns_total"], **{s: row[f"campaigns_{s}"] for s in CAMPAIGN_STATUSES}},
         "interactions": {"total": row["interactions_total"]},
-        "generated_at": iso(utcnow()),
-    }
+        "generated_at": utcnow(),
+    })
 
 
 def get_stats():

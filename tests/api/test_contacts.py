@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from chatbot.extensions import db
 from chatbot.models import Interaction, Message
-from chatbot.services import counters
+from chatbot.messaging import counters
 from tests import factories
 from tests.api import expect
 

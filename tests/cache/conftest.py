@@ -1,8 +1,8 @@
 """Fixtures of the cache tests: a private redis-server the test may break, and an app pointed at it."""
 import pytest
 
+from fakes.servers import RedisServer, SilentServer
 from tests import foreign
-from tests.servers import RedisServer, SilentServer
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import redis
 
 from chatbot.extensions import redis_store
 from chatbot.redis_store import RedisUnavailable
-from tests.servers import RedisServer, free_port
+from fakes.servers import RedisServer, free_port
 
 COOLDOWN = 5.0
 

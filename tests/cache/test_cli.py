@@ -30,7 +30,7 @@ def test_stats_prints_the_statistics_json_and_follows_writes(app, runner, redis_
 def test_cache_commands_work_with_redis_down(app_config, request):
     """Redis refused: `flask stats` answers from the database, `cache stats` says unavailable,
     `cache flush` fails with a message instead of a traceback."""
-    from tests.servers import free_port
+    from fakes.servers import free_port
     app_config.update(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", REDIS_CONNECT_TIMEOUT=0.2)
     runner = request.getfixturevalue("app").test_cli_runner()
     assert json.loads(runner.invoke(args=["stats"]).output)["contacts"] == {"total": 0}

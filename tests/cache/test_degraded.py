@@ -11,8 +11,8 @@ import time
 import pytest
 
 from chatbot.extensions import redis_store
+from fakes.servers import RedisServer, free_port
 from tests import factories
-from tests.servers import RedisServer, free_port
 
 COOLDOWN = 5.0  # REDIS_BREAKER_COOLDOWN default
 

@@ -5,7 +5,7 @@ Other programs' keys (tests/foreign.py) are planted before each test and checked
 """
 import pytest
 
-from chatbot.services import monitoring
+from chatbot.messaging import monitoring
 from tests import factories
 from tests.cache.support import fill
 

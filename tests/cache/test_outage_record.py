@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from tests.servers import AppServer, RedisServer, stop_all
+from fakes.servers import AppServer, RedisServer, stop_all
 
 STATS = "/api/messages/stats"
 FAST = {"REDIS_SOCKET_TIMEOUT": "0.2", "REDIS_CONNECT_TIMEOUT": "0.2", "REDIS_BREAKER_COOLDOWN": "0.3",

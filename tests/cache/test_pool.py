@@ -9,7 +9,7 @@ import redis
 from chatbot import create_app
 from chatbot.cache import get_cache, get_metrics
 from chatbot.extensions import cache, redis_store
-from chatbot.services import monitoring
+from chatbot.messaging import monitoring
 
 CHATBOT = pathlib.Path(__file__).resolve().parents[2] / "chatbot"
 # Anything that would open a second pool or client.

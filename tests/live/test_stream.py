@@ -2,7 +2,7 @@
 import pytest
 
 from chatbot import unit_of_work
-from tests.servers import RedisServer
+from fakes.servers import RedisServer
 
 
 def emit(name, **params):

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from chatbot.cache import get_cache, keys
 from chatbot.extensions import db
 from chatbot.models import Category, Message
-from chatbot.services.seed import seed_demo
+from chatbot.seed import seed_demo
 
 # (contacts, messages, categories): then ten times more on top.
 SIZES = ((20, 60, 4), (200, 900, 8))

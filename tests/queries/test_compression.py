@@ -2,7 +2,7 @@
 import gzip
 import json
 
-from chatbot.services.seed import seed_demo
+from chatbot.seed import seed_demo
 
 
 def test_a_200_row_messages_page_is_gzipped_at_least_5_times_smaller(client):

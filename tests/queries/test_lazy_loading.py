@@ -7,7 +7,7 @@ from sqlalchemy.exc import InvalidRequestError
 
 from chatbot.extensions import db
 from chatbot.models import Campaign, Category, Contact, Interaction, Message
-from chatbot.services.seed import seed_demo
+from chatbot.seed import seed_demo
 
 MODELS = (Campaign, Category, Contact, Interaction, Message)
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from chatbot.cache import keys
 from chatbot.extensions import db
 from chatbot.models import Message
-from chatbot.services.seed import seed_demo
+from chatbot.seed import seed_demo
 from tests import factories
 from tests.queries.conftest import some_ids, uncached
 

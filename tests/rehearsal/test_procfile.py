@@ -16,9 +16,9 @@ import time
 
 import pytest
 
-from tests.rehearsal.cloud import CountingCloudApi
+from fakes.cloud_api import CloudApi
+from fakes.servers import RedisServer, free_port
 from tests.rehearsal.stack import Stack, wait_until
-from tests.servers import RedisServer, free_port
 
 SWEEP_INTERVAL = 3  # seconds: stands in for the hour
 OVERDUE_AFTER_HOURS = 0.002  # 7.2 s: stands in for the 24 h
@@ -56,10 +56,10 @@ def redis_server(tmp_path):
 
 @pytest.fixture
 def cloud():
-    """The local Cloud API, counting POSTs per recipient."""
-    api = CountingCloudApi().start()
+    """The local Cloud API, counting accepted messages per recipient; 20 ms per answer, so dispatchers overlap."""
+    api = CloudApi(latency=0.02).start()
     yield api
-    api.close()
+    api.stop()
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def stack(tmp_path, database_url, redis_server, cloud):
            "SWEEP_INTERVAL_SECONDS": str(SWEEP_INTERVAL), "NO_INTERACTION_AFTER_HOURS": str(OVERDUE_AFTER_HOURS),
            "DISPATCH_INTERVAL_SECONDS": "1", "DISPATCH_BATCH_SIZE": "5", "DISPATCH_CONCURRENCY": "4",
            "REDIS_BREAKER_COOLDOWN": "1", "CACHE_METRICS_FLUSH_SECONDS": "1", "WEB_CONCURRENCY": "2",
-           "GUNICORN_THREADS": "2", "LOG_FORMAT": "json", "LOG_LEVEL": "INFO", **cloud.env()}
+           "GUNICORN_THREADS": "2", "LOG_FORMAT": "json", "LOG_LEVEL": "INFO", **cloud.config()}
     stack = Stack(tmp_path / "run", env, TOKEN, base_port())
     (tmp_path / "run").mkdir()
     try:
@@ -94,10 +94,14 @@ def launch_and_wait_sent(web, cloud, category_id, recipients, name):
                                            "first_message": {"text": "Hello"}, "second_message": {"text": "Thanks"}})
     assert campaign.status_code == 201, campaign.text
     assert web.post(f"/api/campaigns/{campaign.json()['id']}/launch").status_code == 202
+    campaign_id = campaign.json()["id"]
     wait_until(lambda: all(cloud.sends[r] for r in recipients), 30, f"{name} to be sent to every contact")
-    time.sleep(2)  # two more dispatch rounds: any second send would show up now
+    # Every first message recorded as sent: none is pending any more, so no dispatcher can claim it again
+    # (a late duplicate would still show in the final count of the test).
+    wait_until(lambda: web.get(f"/api/campaigns/{campaign_id}").json()["sent_count"] == len(recipients), 30,
+               f"{name}'s messages to be recorded as sent")
     assert {r: cloud.sends[r] for r in recipients} == dict.fromkeys(recipients, 1), "a message was sent twice"
-    return campaign.json()["id"]
+    return campaign_id
 
 
 def check_coherent(writer, reader, name):
@@ -119,22 +123,31 @@ def check_count_coherent(webs, category_id):
     assert webs[0].get("/api/messages/stats").json()["contacts"]["total"] == contacts + 1
 
 
-def sweeps_per_slot(stack, start, end):
-    """{slot: sweeps} for every whole SWEEP_INTERVAL slot between two epoch times."""
-    first, last = math.ceil(start / SWEEP_INTERVAL), math.floor(end / SWEEP_INTERVAL)
-    counts = dict.fromkeys(range(first, last), 0)
-    for _, _, when in stack.logged(SWEEP_SUMMARY):
-        slot = math.floor(when.replace(tzinfo=None).timestamp() / SWEEP_INTERVAL)
-        if slot in counts:
-            counts[slot] += 1
-    return counts
+def sweep_slots(stack, since):
+    """The slot of each sweep that started at or after `since` (epoch s), sorted.
+
+    A sweep belongs to the slot it started in (its summary's time minus its duration): that is the slot
+    whose marker it claimed, a few milliseconds earlier, while its summary may be logged in the next slot.
+    """
+    starts = [when.replace(tzinfo=None).timestamp() - record["duration_ms"] / 1000
+              for _, record, when in stack.logged(SWEEP_SUMMARY)]
+    return sorted(math.floor(start / SWEEP_INTERVAL) for start in starts if start >= since)
 
 
-def check_one_sweep_per_slot(stack, start, end):
-    """Exactly one sweep in each whole slot of [start, end], whichever process ran it; {slot: sweeps}."""
-    counts = sweeps_per_slot(stack, start, end)
-    assert len(counts) >= 2, "the window holds too few sweep intervals"
+def wait_for_sweeps(stack, since, count=4):
+    """Poll (with a deadline) until `count` sweeps have started since `since()` (read again at each poll)."""
+    wait_until(lambda: len(sweep_slots(stack, since())) >= count, 20 * count * SWEEP_INTERVAL,
+               f"{count} sweeps")
+
+
+def check_one_sweep_per_slot(stack, since):
+    """Exactly one sweep in each slot from the first whole one after `since` to the last swept; {slot: sweeps}."""
+    slots = sweep_slots(stack, since)
+    counts = dict.fromkeys(range(math.ceil(since / SWEEP_INTERVAL), slots[-1] + 1), 0)
+    for slot in slots:
+        counts[slot] = counts.get(slot, 0) + 1
     assert set(counts.values()) == {1}, f"sweeps per {SWEEP_INTERVAL}s slot: {counts}"
+    assert len(counts) >= 3, "the window holds too few sweep intervals"
     return counts
 
 
@@ -166,8 +179,9 @@ def restart_one_web(stack):
     web1, web2 = stack.webs
     old_pid = stack.restart_web(web2)
     wait_until(lambda: not web2.answers(), 30, "web.2 to stop")
-    served = 0
+    served, deadline = 0, time.monotonic() + 30
     while not web2.answers():
+        assert time.monotonic() < deadline, "web.2 did not come back within 30 s"
         assert web1.get("/api/categories").status_code == 200, "web.1 stopped answering during web.2's restart"
         served += 1
         time.sleep(0.1)
@@ -186,8 +200,8 @@ def test_two_webs_under_honcho_send_once_sweep_once_and_survive_restarts(stack, 
     recipients_a = create_contacts(stack.webs, category_a, 0)
     campaign_a = launch_and_wait_sent(web1, cloud, category_a, recipients_a, "Redis up")
     check_count_coherent(stack.webs, category_a)
-    wait_until(lambda: time.time() - started > 5 * SWEEP_INTERVAL, 30, "a few sweep intervals")
-    first_slots = check_one_sweep_per_slot(stack, started, time.time())
+    wait_for_sweeps(stack, lambda: started)
+    first_slots = check_one_sweep_per_slot(stack, started)
 
     category_b, _ = check_coherent(web2, web1, "Prospects")
     recipients_b = create_contacts(stack.webs, category_b, 100)
@@ -195,9 +209,8 @@ def test_two_webs_under_honcho_send_once_sweep_once_and_survive_restarts(stack, 
     recovered = time.time()
     restart_one_web(stack)
     # A worker whose breaker was still open swept without the lock (and said so): count from after the last one.
-    wait_until(lambda: time.time() - locked_again(stack, recovered) > 5 * SWEEP_INTERVAL, 60,
-               "sweeps after the restarts")
-    per_slot = check_one_sweep_per_slot(stack, locked_again(stack, recovered) + SWEEP_INTERVAL, time.time())
+    wait_for_sweeps(stack, lambda: locked_again(stack, recovered) + SWEEP_INTERVAL)
+    per_slot = check_one_sweep_per_slot(stack, locked_again(stack, recovered) + SWEEP_INTERVAL)
 
     wait_until(lambda: all(web1.get(f"/api/campaigns/{c}").json()["status"] == "completed"
                            for c in (campaign_a, campaign_b)), 30, "the sweep to complete both campaigns")

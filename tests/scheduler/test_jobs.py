@@ -6,10 +6,10 @@ import types
 import pytest
 from flask import current_app
 
-import chatbot.services
+import chatbot.messaging
 from chatbot import create_app
 from chatbot.scheduler import jobs
-from tests.servers import RedisServer
+from fakes.servers import RedisServer
 from tests.sweep import data
 
 
@@ -73,9 +73,9 @@ def test_a_failing_sweep_is_logged_and_releases_its_lock(app, overdue, redis_cli
 
 @pytest.fixture
 def dispatch_module(monkeypatch):
-    """Stands in for chatbot.services.dispatch (a colleague's module): records each run_once call."""
+    """Stands in for chatbot.messaging.dispatch: records each run_once call."""
     calls = []
-    module = types.ModuleType("chatbot.services.dispatch")
+    module = types.ModuleType("chatbot.messaging.dispatch")
 
     def run_once():
         held = current_app.extensions["redis_store"].call(lambda r: r.get(jobs.DISPATCH_LOCK))
@@ -83,8 +83,8 @@ def dispatch_module(monkeypatch):
         return {"sent": 0, "failed": 0}
     module.run_once = run_once
     module.has_due = lambda: True
-    monkeypatch.setitem(sys.modules, "chatbot.services.dispatch", module)
-    monkeypatch.setattr(chatbot.services, "dispatch", module, raising=False)
+    monkeypatch.setitem(sys.modules, "chatbot.messaging.dispatch", module)
+    monkeypatch.setattr(chatbot.messaging, "dispatch", module, raising=False)
     return calls
 
 
@@ -101,8 +101,8 @@ def test_the_dispatch_job_skips_while_another_process_dispatches(app, dispatch_m
 
 
 def test_a_failing_dispatch_is_logged_not_raised(app, monkeypatch, caplog, redis_client):
-    monkeypatch.setitem(sys.modules, "chatbot.services.dispatch", None)  # import fails
-    monkeypatch.delattr(chatbot.services, "dispatch", raising=False)
+    monkeypatch.setitem(sys.modules, "chatbot.messaging.dispatch", None)  # import fails
+    monkeypatch.delattr(chatbot.messaging, "dispatch", raising=False)
     assert in_thread(jobs.dispatch_job, app) is None
     assert "scheduled dispatch failed" in caplog.text
     assert redis_client.exists(jobs.DISPATCH_LOCK) == 0

@@ -78,8 +78,23 @@ def test_extend_resets_the_expiry_only_for_the_holder(app, redis_client):
 
 
 def test_a_renewed_lock_outlives_its_ttl_while_held(app, redis_client):
-    with hold("lock:test", 0.2, renew=True) as lock:
-        time.sleep(0.5)  # more than twice the ttl: only the renewals keep it
+    """Held past its ttl, and renewed twice meanwhile (its remaining time went back up), the lock is still ours.
+
+    Redis expires keys in real time, so this polls (with a deadline) until both have happened; a 1.5 s
+    ttl renewed every 0.5 s leaves a busy machine a second of slack before a late renewal would lose it.
+    """
+    ttl = 1.5
+    with hold("lock:test", ttl, renew=True) as lock:
+        held_since = time.monotonic()  # after the SET: the key is at least this old
+        renewals, last_pttl = 0, redis_client.pttl("lock:test")
+        deadline = held_since + 15
+        while renewals < 2 or time.monotonic() - held_since <= ttl + 0.1:
+            assert time.monotonic() < deadline, f"only {renewals} renewals in 15 s"
+            pttl = redis_client.pttl("lock:test")
+            assert pttl > 0, f"the lock expired while held ({renewals} renewals)"
+            renewals += pttl > last_pttl
+            last_pttl = pttl
+            time.sleep(0.02)
         assert redis_client.get("lock:test").decode() == lock.token
     assert redis_client.exists("lock:test") == 0
     assert not [t for t in threading.enumerate() if t.name == "renew lock:test"]

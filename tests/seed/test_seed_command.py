@@ -9,7 +9,7 @@ from chatbot.extensions import db
 from chatbot.models import COUNTER_COLUMNS, Campaign, Category, Contact, Interaction, Message
 from chatbot.models import campaign_categories, contact_categories
 from chatbot.models.base import UTCDateTime
-from chatbot.services import counters
+from chatbot.messaging import counters
 from tests import factories
 
 SIZES = ["seed", "demo", "--contacts", "60", "--messages", "300", "--categories", "8", "--seed", "3"]
@@ -122,7 +122,7 @@ def test_completed_campaigns_have_no_first_message_left_waiting(seeded):
 
 
 def test_the_hourly_sweep_finds_nothing_left_to_do_in_seeded_data(seeded):
-    from chatbot.services import sweep
+    from chatbot.messaging import sweep
     result = sweep.run()
     assert (result["marked"], result["completed"]) == (0, 0)
 
@@ -174,10 +174,10 @@ SCHEMA = """SELECT c.relname || ' ' || i.indkey::text || ' ' || i.indisunique ||
 @pytest.mark.postgresql_only
 def test_a_big_load_rebuilds_the_indexes_and_foreign_keys_it_dropped(runner, monkeypatch):
     from sqlalchemy import text
-    from chatbot.services import seed_writer
+    from chatbot.seed import writer
     before = db.session.scalars(text(SCHEMA)).all()
     db.session.rollback()
-    monkeypatch.setattr(seed_writer, "REBUILD_FROM", 50)  # so that this small load takes the bulk path
+    monkeypatch.setattr(writer, "REBUILD_FROM", 50)  # so that this small load takes the bulk path
     assert runner.invoke(args=SIZES).exit_code == 0
     assert db.session.scalars(text(SCHEMA)).all() == before
     assert count(Message) == 300

@@ -6,7 +6,7 @@ from sqlalchemy import event
 
 from chatbot.cache import get_cache, keys
 from chatbot.extensions import db
-from chatbot.services import sweep
+from chatbot.messaging import sweep
 from tests import factories
 from tests.sweep import data
 
@@ -144,9 +144,9 @@ def test_one_log_line_per_marked_contact_and_a_summary(app, clock, caplog):
     campaign_id, contact_ids = data.launched(contacts=3)
     data.send(campaign_id, clock.now())
     clock.advance(hours=24)
-    with caplog.at_level(logging.INFO, logger="chatbot.services.sweep"):
+    with caplog.at_level(logging.INFO, logger="chatbot.messaging.sweep"):
         sweep.run()
-    records = [r for r in caplog.records if r.name == "chatbot.services.sweep"]
+    records = [r for r in caplog.records if r.name == "chatbot.messaging.sweep"]
     marks = [r for r in records if r.getMessage().startswith("no interaction")]
     assert sorted(r.contact_id for r in marks) == sorted(contact_ids)
     assert {r.campaign_id for r in marks} == {campaign_id}

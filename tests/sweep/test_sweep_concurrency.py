@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from chatbot.services import sweep
+from chatbot.messaging import sweep
 from tests import factories
 from tests.sweep import data
 
@@ -36,8 +36,31 @@ def sweep_in_thread(app, barrier, results, errors):
         errors.append(exc)
 
 
+@pytest.fixture
+def both_mark_first(monkeypatch):
+    """Each sweep, once its first batch is committed, waits until the other's first batch is committed too.
+
+    So both sweeps really mark messages, whichever thread the scheduler runs first: without this, one
+    sweep could finish everything before the other started.
+    """
+    meeting, arrived, lock = threading.Barrier(2), set(), threading.Lock()
+    mark_batch = sweep._mark_batch
+
+    def marking(*args, **kwargs):
+        """The real batch; then, for each of the first two sweeping threads, the meeting."""
+        rows = mark_batch(*args, **kwargs)
+        with lock:
+            first = len(arrived) < 2 and threading.get_ident() not in arrived
+            arrived.add(threading.get_ident())
+        if first:
+            meeting.wait(timeout=20)  # broken (BrokenBarrierError) if the other sweep marked nothing
+        return rows
+
+    monkeypatch.setattr(sweep, "_mark_batch", marking)
+
+
 @pytest.mark.postgresql_only
-def test_two_sweeps_at_once_give_the_result_of_one(app, clock, redis_client):
+def test_two_sweeps_at_once_give_the_result_of_one(app, clock, redis_client, both_mark_first):
     (first, second, third), contact_ids = build_campaigns(clock)
     clock.advance(hours=25)
     app.config["SWEEP_BATCH_SIZE"] = 3  # many small batches, so the two sweeps interleave
@@ -48,7 +71,9 @@ def test_two_sweeps_at_once_give_the_result_of_one(app, clock, redis_client):
     for thread in threads:
         thread.join(timeout=60)
 
-    assert errors == []
+    assert not any(thread.is_alive() for thread in threads), "a sweep did not finish"
+    assert errors == [] and len(results) == 2
+    assert all(r["marked"] > 0 for r in results), results  # both really swept
     assert sum(r["marked"] for r in results) == 25 + 30 + 25
     assert sum(r["completed"] for r in results) == 2
     answered, failed, late = set(contact_ids[:10]), set(contact_ids[10:15]), set(contact_ids[15:20])

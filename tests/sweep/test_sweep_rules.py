@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from chatbot.services import sweep
+from chatbot.messaging import sweep
 from tests import factories
 from tests.sweep import data
 

@@ -7,9 +7,10 @@ from sqlalchemy import insert, select, update
 from chatbot.clock import utcnow
 from chatbot.extensions import db
 from chatbot.models import Campaign, Contact, Interaction, Message, contact_categories
-from chatbot.services import campaigns, dispatch
+from chatbot.messaging import dispatch
+from chatbot.services import campaigns
+from fakes.cloud_api import CloudApi
 from tests import factories
-from tests.whatsapp.cloud_api import CloudApi
 
 
 @pytest.fixture

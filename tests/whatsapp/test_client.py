@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from chatbot.services import dispatch
-from chatbot.services.whatsapp import TransportMisconfigured, client_for
-from tests.whatsapp.cloud_api import PHONE_NUMBER_ID, TOKEN, error, raw, slow
+from chatbot.messaging import dispatch
+from chatbot.messaging.cloud_api import TransportMisconfigured, client_for
+from fakes.cloud_api import PHONE_NUMBER_ID, TOKEN, error, raw, slow
 
 PHONE = "+16505551234"
 
@@ -144,7 +144,7 @@ def test_a_bad_token_is_not_retried_at_once_but_keeps_the_message(cloud, launch)
 
 
 def test_dry_run_sends_nothing_and_logs_the_masked_number(cloud_api, launch, caplog):
-    caplog.set_level(logging.INFO, logger="chatbot.services.whatsapp")
+    caplog.set_level(logging.INFO, logger="chatbot.messaging.cloud_api")
     launched = launch(phones=[PHONE], send=False)
 
     assert dispatch.run_once() == {"sent": 1, "failed": 0}

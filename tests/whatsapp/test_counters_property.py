@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from chatbot.extensions import db
 from chatbot.models import STATUS_RANK, Campaign, Interaction, Message
-from chatbot.services import counters, dispatch, monitoring
-from tests.whatsapp import meta
-from tests.whatsapp.cloud_api import error
+from chatbot.messaging import counters, dispatch, monitoring
+from fakes import meta
+from fakes.cloud_api import error
 
 _ids = itertools.count(1)
 

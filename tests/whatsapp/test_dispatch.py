@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, select, text, update
 
 from chatbot.extensions import db
 from chatbot.models import Message
-from chatbot.services import dispatch
+from chatbot.messaging import dispatch
 
 
 def all_messages():
@@ -108,18 +108,26 @@ def _claim_in_context(app, found):
 
 @pytest.mark.postgresql_only
 def test_two_dispatchers_at_once_send_each_message_exactly_once(app, cloud, launch):
-    app.config.update(DISPATCH_BATCH_SIZE=7, DISPATCH_RATE_PER_SECOND=0)
-    cloud.latency = 0.002  # so that the two dispatchers overlap
+    # A client timeout longer than the hold: a held send is never abandoned and retried (which would open
+    # a fifth request from one dispatcher, and POST a message twice).
+    app.config.update(DISPATCH_BATCH_SIZE=7, DISPATCH_RATE_PER_SECOND=0, DISPATCH_CONCURRENCY=4,
+                      WHATSAPP_TIMEOUT_SECONDS=60)
+    # One dispatcher has at most 4 sends open: the Cloud API answers nobody until 5 are open at once,
+    # so both dispatchers have claimed a batch and POSTed before either gets an answer.
+    cloud.hold(5, timeout=20)
     launched = launch(count=120, send=False)
     start = threading.Barrier(2)
-    results = []
+    results, errors = [], []
 
     def dispatcher():
         """One dispatcher: its own app context and session, started with the other."""
-        with app.app_context():
-            start.wait()
-            results.append(dispatch.run_once())
-            db.session.remove()
+        try:
+            with app.app_context():
+                start.wait(timeout=10)
+                results.append(dispatch.run_once())
+                db.session.remove()
+        except Exception as exc:  # reported by the test
+            errors.append(exc)
 
     threads = [threading.Thread(target=dispatcher) for _ in range(2)]
     for thread in threads:
@@ -127,10 +135,13 @@ def test_two_dispatchers_at_once_send_each_message_exactly_once(app, cloud, laun
     for thread in threads:
         thread.join(timeout=60)
 
+    assert not any(thread.is_alive() for thread in threads), "a dispatcher did not finish"
+    assert errors == [] and len(results) == 2
+    assert cloud.held, "the two dispatchers never had sends open at the same time"
+    assert all(r["sent"] > 0 for r in results), results  # both really worked
     posted = cloud.sent_to()
     assert len(posted) == 120 and set(posted) == set(launched.phones)  # each message POSTed exactly once
-    assert sorted(r["sent"] for r in results)[0] > 0  # both really worked
-    assert sum(r["sent"] for r in results) == 120
+    assert sum(r["sent"] for r in results) == 120 and all(r["failed"] == 0 for r in results)
     assert launched.campaign().sent_count == 120
     assert {m.status for m in all_messages()} == {"sent"}
 

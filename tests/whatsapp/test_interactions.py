@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from chatbot.extensions import db
 from chatbot.models import Campaign, Contact, Message
-from chatbot.services import dispatch
-from tests.whatsapp import meta
+from chatbot.messaging import dispatch
+from fakes import meta
 from tests.whatsapp.conftest import interactions
 
 PHONE = "+16505551234"
@@ -103,7 +103,7 @@ def test_the_queued_second_message_is_then_sent(client, launch):
 
 
 def test_an_unknown_number_is_logged_masked_and_kept_out_of_the_statistics(client, launch, caplog):
-    caplog.set_level(logging.INFO, logger="chatbot.services.interactions")
+    caplog.set_level(logging.INFO, logger="chatbot.messaging.answers")
     launched = launch(phones=["+16315551181"])
 
     response = meta.post(client, meta.load("message_text"))

@@ -4,8 +4,8 @@ from sqlalchemy import create_engine, text
 
 from chatbot.cache import get_cache, keys
 from chatbot.extensions import db
-from chatbot.services import dispatch
-from tests.whatsapp import meta
+from chatbot.messaging import dispatch
+from fakes import meta
 
 
 @pytest.fixture

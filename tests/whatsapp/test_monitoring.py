@@ -5,10 +5,10 @@ import logging
 import pytest
 import redis
 
-from chatbot.services import dispatch
-from tests.servers import RedisServer
-from tests.whatsapp import meta
-from tests.whatsapp.cloud_api import error
+from chatbot.messaging import dispatch
+from fakes import meta
+from fakes.cloud_api import error
+from fakes.servers import RedisServer
 
 TODAY = "monitoring:daily:2026-01-15"
 

@@ -4,7 +4,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.whatsapp import meta
+from fakes import meta
 
 FIELDS = ["object", "entry", "id", "changes", "field", "value", "metadata", "phone_number_id", "statuses",
           "messages", "contacts", "status", "timestamp", "errors", "code", "title", "message", "error_data",

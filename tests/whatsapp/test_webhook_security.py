@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from tests.whatsapp import meta
+from fakes import meta
 
 SECRET = "app-secret-of-the-meta-app"
 

@@ -6,8 +6,8 @@ from sqlalchemy import update
 
 from chatbot.extensions import db
 from chatbot.models import Message
-from chatbot.services import counters
-from tests.whatsapp import meta
+from chatbot.messaging import counters
+from fakes import meta
 from tests.whatsapp.conftest import interactions
 
 A = "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI3NjQ4QTFCQjAzMDg1QjY1RjMA"  # the samples' message to +16505551234

@@ -3,8 +3,9 @@ import base64
 import datetime as dt
 import json
 
-from chatbot.services import seed_messages as m
-from chatbot.services.seed_data import FAILURES, REPLIES
+from chatbot.seed.timeline import (CAMPAIGN, CONTACT, CREATED, DELIVERED, ERROR, FAILED, ID, INTERACTED, READ, SENT,
+                                   STATUS, STEP, UPDATED)
+from chatbot.seed.data import FAILURES, REPLIES
 
 COLUMNS = {
     "categories": ("id", "name", "description", "created_at", "updated_at"),
@@ -71,13 +72,13 @@ def message_rows(records, campaigns, phones, first_campaign, first_contact):
     """Every message, with the body of its step and a wamid once sent."""
     bodies = [(json.dumps(c["first"]), json.dumps(c["second"])) for c in campaigns]
     for r in records:
-        error, sent = r[m.ERROR], r[m.SENT]
+        error, sent = r[ERROR], r[SENT]
         code, text = FAILURES[error] if error is not None else (None, None)
-        yield (r[m.ID], first_campaign + r[m.CAMPAIGN], first_contact + r[m.CONTACT], r[m.STEP], r[m.STATUS],
-               bodies[r[m.CAMPAIGN]][r[m.STEP] - 1],
-               wamid(phones[r[m.CONTACT]], "V", r[m.ID]) if sent is not None else None, code, text,
-               0 if r[m.STATUS] == "pending" else 1, None, when(r[m.CREATED]), when(r[m.UPDATED]), when(sent),
-               when(r[m.DELIVERED]), when(r[m.READ]), when(r[m.FAILED]), when(r[m.INTERACTED]))
+        yield (r[ID], first_campaign + r[CAMPAIGN], first_contact + r[CONTACT], r[STEP], r[STATUS],
+               bodies[r[CAMPAIGN]][r[STEP] - 1],
+               wamid(phones[r[CONTACT]], "V", r[ID]) if sent is not None else None, code, text,
+               0 if r[STATUS] == "pending" else 1, None, when(r[CREATED]), when(r[UPDATED]), when(sent),
+               when(r[DELIVERED]), when(r[READ]), when(r[FAILED]), when(r[INTERACTED]))
 
 
 def interaction_rows(interactions, phones, first_id, first_campaign, first_contact):
@@ -85,5 +86,5 @@ def interaction_rows(interactions, phones, first_id, first_campaign, first_conta
     for offset, (record, at, reply) in enumerate(interactions):
         kind, body = REPLIES[reply]
         number = first_id + offset
-        yield (number, first_contact + record[m.CONTACT], record[m.ID], first_campaign + record[m.CAMPAIGN],
-               wamid(phones[record[m.CONTACT]], "I", number), kind, body, when(at), when(at + 0.2))
+        yield (number, first_contact + record[CONTACT], record[ID], first_campaign + record[CAMPAIGN],
+               wamid(phones[record[CONTACT]], "I", number), kind, body, when(at), when(at + 0.2))

@@ -1,6 +1,12 @@
-"""Daily counters in Redis (`monitoring:daily:<YYYY-MM-DD>`, one hash per day, kept 90 days)."""
+"""Daily counters in Redis (`monitoring:daily:<YYYY-MM-DD>`, one hash per day, kept 90 days).
+
+Writes declare what they counted as `monitoring.counted {counts}` events; `record_counted`, an
+after-commit effect of the unit of work, adds the counts of all of a write's (or a batch's) events in
+one pipeline. Counts are added after the commit only: a rolled-back write counted nothing.
+"""
 import datetime as dt
 import logging
+from collections import Counter, defaultdict
 
 from chatbot.clock import utcnow
 from chatbot.extensions import redis_store
@@ -40,6 +46,25 @@ def record(counts, when=None):
         redis_store.call(write)
     except RedisUnavailable:
         log.warning("monitoring counters skipped: redis unavailable", extra={"counts": str(counts)})
+
+
+def _by_day(counts, today):
+    """{day: {field: n}} from {field: n} (today) or {day: {field: n}}."""
+    if all(isinstance(v, int) for v in counts.values()):
+        return {today: counts}
+    return counts
+
+
+def record_counted(events):
+    """The after-commit effect: the counts of these committed `monitoring.counted` events, in one pipeline."""
+    today = utcnow().date()
+    totals = defaultdict(Counter)
+    for event in events:
+        if event.name == "monitoring.counted":
+            for day, fields in _by_day(event.params["counts"], today).items():
+                totals[day].update(fields)
+    if totals:
+        record({day: dict(fields) for day, fields in totals.items()})
 
 
 def daily(days=7):

@@ -10,7 +10,7 @@ import bisect
 import math
 from collections import Counter
 
-from chatbot.services.seed_data import CATEGORY_NAMES, FIRST_NAMES, LAST_NAMES, PHONE_PLANS
+from chatbot.seed.data import CATEGORY_NAMES, FIRST_NAMES, LAST_NAMES, PHONE_PLANS
 
 DAY, HOUR = 86400.0, 3600.0
 WINDOW = 30 * DAY            # every date lies in the last 30 days

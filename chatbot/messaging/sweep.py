@@ -3,8 +3,10 @@
 A campaign first message is overdue when it went out (`sent`, `delivered` or `read`) at
 `sent_at <= now - NO_INTERACTION_AFTER_HOURS` (so exactly 24 h counts) and its contact has no
 interaction with `occurred_at >= sent_at` (an answer before the message went out does not count).
-Set-based and idempotent: batches of UPDATE ... RETURNING, each its own transaction and each
+Set-based and idempotent: batches of UPDATE ... RETURNING, each its own unit of work and each
 re-checking the status, so two sweeps at once (or one after a lost lock) mark every message once.
+Their events are gathered in one `unit_of_work.Batch`: the cache and the daily counter hear of a sweep
+once, also when a later step failed (what committed is announced all the same).
 """
 import datetime as dt
 import logging
@@ -14,19 +16,19 @@ import threading
 from flask import current_app
 from sqlalchemy import and_, exists, literal, literal_column, or_, select, tuple_, update
 
-from chatbot.cache.invalidation import invalidate_many
 from chatbot.clock import get_clock
 from chatbot.extensions import db
-from chatbot.models import Campaign, Interaction, Message
+from chatbot.messaging import counters
+from chatbot.models import AWAITING_ANSWER, Campaign, Interaction, Message
 from chatbot.models.base import BigId, UTCDateTime
-from chatbot.services import counters, monitoring
+from chatbot.unit_of_work import Batch, writing
 
 log = logging.getLogger(__name__)
 
 # Constants written into the SQL, not bound: PostgreSQL matches the partial index ix_messages_sweep
 # (step = 1 AND status IN ('sent', 'delivered', 'read')) only against literal values.
 FIRST_STEP = literal_column("1")
-AWAITING = [literal_column(f"'{status}'") for status in ("sent", "delivered", "read")]
+AWAITING = [literal_column(f"'{status}'") for status in AWAITING_ANSWER]
 PENDING = literal_column("'pending'")
 
 
@@ -47,8 +49,8 @@ def _unresolved(m):
                 or_(m.c.status == PENDING, and_(_awaiting_answer(m), ~_answered_since_sent(m))))
 
 
-def _mark_batch(cutoff, after, now, size):
-    """Mark up to `size` overdue messages past the keyset `after` in one committed transaction.
+def _mark_batch(cutoff, after, now, size, announced=None):
+    """Mark up to `size` overdue messages past the keyset `after` in one unit of work (events to `announced`).
 
     The id sub-select walks ix_messages_sweep by (sent_at, id) from `after`, so answered messages
     are skipped once per sweep, not once per batch. On PostgreSQL it locks its rows with SKIP LOCKED,
@@ -70,12 +72,11 @@ def _mark_batch(cutoff, after, now, size):
                  .where(table.c.id.in_(select(batch.c.id)), _awaiting_answer(table), table.c.sent_at <= cutoff)
                  .values(status="no_interaction", updated_at=now)
                  .returning(table.c.id, table.c.contact_id, table.c.campaign_id, table.c.sent_at))
-    try:
+    with writing(batch=announced) as uow:
         rows = db.session.execute(statement).all()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        if rows:
+            uow.emit("sweep.completed", campaign_ids=sorted({row.campaign_id for row in rows}))
+            uow.emit("monitoring.counted", counts={"no_interaction": len(rows)})
     return rows
 
 
@@ -115,12 +116,15 @@ class MarkLog:
         self.thread.join()
 
 
-def mark_overdue(cutoff, now, batch_size, progress):
-    """Mark every overdue message in batches; `progress` (dict: marked, campaign_ids) follows each commit."""
+def mark_overdue(cutoff, now, batch_size, progress, announced=None):
+    """Mark every overdue message in batches; `progress` (dict: marked, campaign_ids) follows each commit.
+
+    The events go to the `announced` Batch, or (None) to the effects at each commit.
+    """
     after = None
     with MarkLog() as mark_log:
         while True:
-            rows = _mark_batch(cutoff, after, now, batch_size)
+            rows = _mark_batch(cutoff, after, now, batch_size, announced)
             mark_log.write(rows)
             progress["marked"] += len(rows)
             progress["campaign_ids"].update(row.campaign_id for row in rows)
@@ -129,8 +133,8 @@ def mark_overdue(cutoff, now, batch_size, progress):
             after = max((row.sent_at, row.id) for row in rows)
 
 
-def finish_campaigns(touched, now):
-    """One transaction: complete the resolved running campaigns, recompute counters; ids completed.
+def finish_campaigns(touched, now, announced=None):
+    """One unit of work: complete the resolved running campaigns, recompute counters; ids completed.
 
     Counters of every running campaign are recomputed, not only those touched now: a sweep that died
     between its batches and this step left counters behind, and the next sweep repairs them. Campaign
@@ -138,29 +142,22 @@ def finish_campaigns(touched, now):
     later one computes after the earlier one has committed, and its counters win.
     """
     table = Campaign.__table__
-    try:
+    with writing(batch=announced) as uow:
         ids = db.session.scalars(
             select(table.c.id).where(or_(table.c.status == "running", table.c.id.in_(sorted(touched))))
             .order_by(table.c.id).with_for_update()).all()
         message = Message.__table__.alias("first_message")
         unresolved = select(message.c.id).where(message.c.campaign_id == table.c.id, _unresolved(message))
-        completed = db.session.scalars(
+        completed = sorted(db.session.scalars(
             update(table).where(table.c.id.in_(ids), table.c.status == "running", ~unresolved.exists())
             .values(status="completed", completed_at=now, updated_at=now)
-            .returning(table.c.id)).all()
+            .returning(table.c.id)).all())
         counters.recompute(ids)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return sorted(completed)
-
-
-def _after_commit(marked, completed):
-    """Monitoring counter and cache invalidation, once per sweep, after the commits."""
-    monitoring.record({"no_interaction": marked})
-    invalidate_many([("sweep.completed", {})]
-                    + [("campaign.updated", {"campaign_id": cid}) for cid in completed])
+        if ids:
+            uow.emit("sweep.completed", campaign_ids=list(ids))
+        if completed:
+            uow.emit("campaign.completed", campaign_ids=completed)
+    return completed
 
 
 def run():
@@ -171,12 +168,10 @@ def run():
     cutoff = now - dt.timedelta(hours=config["NO_INTERACTION_AFTER_HOURS"])
     progress = {"marked": 0, "campaign_ids": set()}
     completed = []
-    try:
-        mark_overdue(cutoff, now, config["SWEEP_BATCH_SIZE"], progress)
-        completed = finish_campaigns(progress["campaign_ids"], now)
-    finally:
-        # Committed batches stay marked even if a later step failed: count and announce them anyway.
-        _after_commit(progress["marked"], completed)
+    # Committed batches stay marked even if a later step failed: the Batch announces them anyway.
+    with Batch() as announced:
+        mark_overdue(cutoff, now, config["SWEEP_BATCH_SIZE"], progress, announced)
+        completed = finish_campaigns(progress["campaign_ids"], now, announced)
     duration_ms = round((clock.monotonic() - started) * 1000, 1)
     log.info("sweep: marked %d messages, completed %d campaigns in %.1f ms",
              progress["marked"], len(completed), duration_ms,

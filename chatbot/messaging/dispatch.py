@@ -4,9 +4,11 @@ A batch is claimed in one short transaction: SELECT ... FOR UPDATE SKIP LOCKED (
 pending rows no other dispatcher holds, and the same transaction leases them (`next_attempt_at` = now +
 DISPATCH_LEASE_SECONDS, `attempts` + 1), so after the commit no other dispatcher selects them either.
 The batch is fed to DISPATCH_CONCURRENCY senders at DISPATCH_RATE_PER_SECOND (a pacer on the injectable
-clock). Each send's outcome is committed at once with its counter increments: a status webhook that
-arrives right after Meta's answer finds the wamid. A crash between Meta's answer and that commit is the
-only way a message can go out twice (after the lease expires): the Cloud API has no idempotency key.
+clock). Each send's outcome is committed at once with its counter increments (its own unit of work): a
+status webhook that arrives right after Meta's answer finds the wamid; the events of a batch's sends are
+gathered in a `unit_of_work.Batch` and announced once (cache, daily counters). A crash between Meta's
+answer and that commit is the only way a message can go out twice (after the lease expires): the Cloud
+API has no idempotency key.
 """
 import dataclasses
 import datetime as dt
@@ -20,9 +22,12 @@ from sqlalchemy import or_, select, update
 
 from chatbot.clock import get_clock, utcnow
 from chatbot.extensions import db
+from chatbot.messaging import cloud_api
+from chatbot.messaging.counters import Tally
+from chatbot.messaging.transitions import advance, pending_state
 from chatbot.models import Contact, Message
-from chatbot.services import whatsapp
-from chatbot.services.transitions import Tally, advance, pending_state, write_lock
+from chatbot.sql import write_lock
+from chatbot.unit_of_work import Batch, writing
 
 log = logging.getLogger(__name__)
 
@@ -75,30 +80,30 @@ def has_due():
 def claim(limit, lease_seconds):
     """Lease up to `limit` due pending messages, oldest first, in one transaction; returns them."""
     now = utcnow()
-    write_lock()
-    due = or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
-    rows = db.session.execute(
-        select(Message.id, Message.campaign_id, Message.step, Message.body, Message.attempts, Contact.phone)
-        .join(Contact, Contact.id == Message.contact_id)
-        .where(Message.status == "pending", due)
-        .order_by(Message.id).limit(limit)
-        .with_for_update(of=Message, skip_locked=True)).all()
-    if rows:
-        db.session.execute(
-            update(Message).where(Message.id.in_([r.id for r in rows]), Message.status == "pending")
-            .values(next_attempt_at=now + dt.timedelta(seconds=lease_seconds), attempts=Message.attempts + 1,
-                    updated_at=now))
-    db.session.commit()
+    with writing():  # a lease changes no status: nothing to announce
+        write_lock()
+        due = or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
+        rows = db.session.execute(
+            select(Message.id, Message.campaign_id, Message.step, Message.body, Message.attempts, Contact.phone)
+            .join(Contact, Contact.id == Message.contact_id)
+            .where(Message.status == "pending", due)
+            .order_by(Message.id).limit(limit)
+            .with_for_update(of=Message, skip_locked=True)).all()
+        if rows:
+            db.session.execute(
+                update(Message).where(Message.id.in_([r.id for r in rows]), Message.status == "pending")
+                .values(next_attempt_at=now + dt.timedelta(seconds=lease_seconds),
+                        attempts=Message.attempts + 1, updated_at=now))
     return [Claimed(r.id, r.campaign_id, r.step, r.body, r.attempts + 1, r.phone) for r in rows]
 
 
 def release(claimed, when):
     """Give back leased messages that were not tried (their attempt does not count)."""
     if claimed:
-        db.session.execute(
-            update(Message).where(Message.id.in_([c.id for c in claimed]), Message.status == "pending")
-            .values(next_attempt_at=when, attempts=Message.attempts - 1))
-        db.session.commit()
+        with writing():
+            db.session.execute(
+                update(Message).where(Message.id.in_([c.id for c in claimed]), Message.status == "pending")
+                .values(next_attempt_at=when, attempts=Message.attempts - 1))
 
 
 def retry_delay(config, attempts):
@@ -117,91 +122,93 @@ def _outcome_values(message, result, config, now):
     return "failed", errors
 
 
-def record(message, result, config):
-    """Commit one send's outcome with its counter increments; returns the new status (None if gone)."""
+def record(message, result, config, batch):
+    """Commit one send's outcome with its counter increments; returns the new status (None if gone).
+
+    Its events join `batch`, announced once the batch is settled.
+    """
     now = utcnow()
     status, values = _outcome_values(message, result, config, now)
     if status != "pending":
         values["next_attempt_at"] = None
         values[{"sent": "sent_at", "failed": "failed_at"}[status]] = now
-    # Compare-and-set on `pending`: the contact may have been deleted meanwhile.
-    changed = db.session.execute(update(Message).where(Message.id == message.id, Message.status == "pending")
-                                 .values(status=status, updated_at=now, **values)).rowcount
-    tally = Tally()
-    if changed and status != "pending":
-        before = pending_state(message.id, message.campaign_id, message.step)
-        after = advance(before, status, now, result.error_code, result.error_message)
-        tally.change(before, after, "message.sent")
-        tally.apply_counters()
-    db.session.commit()
-    return (status if changed else None), tally
+    with writing(batch=batch) as uow:
+        # Compare-and-set on `pending`: the contact may have been deleted meanwhile.
+        changed = db.session.execute(update(Message).where(Message.id == message.id, Message.status == "pending")
+                                     .values(status=status, updated_at=now, **values)).rowcount
+        if changed and status != "pending":
+            tally = Tally()
+            before = pending_state(message.id, message.campaign_id, message.step)
+            tally.change(before, advance(before, status, now, result.error_code, result.error_message),
+                         "message.sent")
+            tally.apply_counters()
+            tally.emit(uow)
+    return status if changed else None
 
 
-class Run:
+class Dispatcher:
     """One dispatch run: a pool of DISPATCH_CONCURRENCY senders fed at the paced rate, batch after batch.
 
     Meta answers in ~0.1-0.5 s, so one send at a time could not reach 80/s. The next batch is claimed and
-    fed while the previous one's last sends are still in flight; each batch is then settled once (daily
-    counters, cache) after all its outcomes are committed.
+    fed while the previous one's last sends are still in flight; each batch is then settled: its events
+    announced once (daily counters, cache) after all its outcomes are committed.
     """
 
     def __init__(self, app, sleep):
         self.app, self.config, self.clock = app, app.config, get_clock(app)
         concurrency = max(1, self.config["DISPATCH_CONCURRENCY"])
         self.pacer = Pacer(self.config["DISPATCH_RATE_PER_SECOND"], self.clock, sleep)
-        self.client = whatsapp.client_for(self.config, sleep)
+        self.client = cloud_api.client_for(self.config, sleep)
         self.slots = threading.BoundedSemaphore(concurrency)
         self.stop = threading.Event()  # Meta is throttling or down: feed no more
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch")
         self.totals = {"sent": 0, "failed": 0}
 
-    def send_one(self, message):
+    def send_one(self, message, announced):
         """Worker: send one message and commit its outcome (own app context, own session)."""
         try:
             with self.app.app_context():
                 result = self.client.send(message.phone, message.body)
-                status, tally = record(message, result, self.config)
+                status = record(message, result, self.config, announced)
             if result.outcome == "retry":
                 self.stop.set()  # do not hammer Meta with the rest of the batch
-            return status, tally
+            return status
         finally:
             self.slots.release()
 
-    def feed(self, batch):
-        """Submit a claimed batch, paced; returns (futures, messages not submitted)."""
+    def feed(self, claimed):
+        """Submit a claimed batch, paced; returns (futures, messages not submitted, their events' Batch)."""
         deadline = self.clock.monotonic() + self.config["DISPATCH_LEASE_SECONDS"] / 2
-        futures = []
-        for index, message in enumerate(batch):
+        futures, announced = [], Batch()
+        for index, message in enumerate(claimed):
             self.slots.acquire()  # a free sender first, then the pacer: sends start >= 1/rate apart
             if self.stop.is_set() or self.clock.monotonic() > deadline:
                 self.slots.release()
-                return futures, batch[index:]
+                return futures, claimed[index:], announced
             self.pacer.wait()
-            futures.append(self.pool.submit(self.send_one, message))
-        return futures, []
+            futures.append(self.pool.submit(self.send_one, message, announced))
+        return futures, [], announced
 
-    def settle(self, futures, unsent):
-        """Wait for a batch's sends, give back what was not tried, then count and invalidate once."""
-        tally = Tally()
-        for future in futures:
-            status, message_tally = future.result()
-            tally.merge(message_tally)
-            if status in self.totals:
-                self.totals[status] += 1
-        if unsent:
-            later = utcnow() + dt.timedelta(seconds=retry_delay(self.config, 1)) if self.stop.is_set() else None
-            release(unsent, later)
-        tally.publish()
+    def settle(self, futures, unsent, announced):
+        """Wait for a batch's sends, give back what was not tried, then announce its events once."""
+        with announced:  # what committed is announced even if a send failed
+            for future in futures:
+                status = future.result()
+                if status in self.totals:
+                    self.totals[status] += 1
+            if unsent:
+                later = utcnow() + dt.timedelta(seconds=retry_delay(self.config, 1)) if self.stop.is_set() else None
+                release(unsent, later)
 
     def run(self):
         """Claim, feed and settle batches until the queue is empty or Meta pushes back."""
         previous = None
         try:
             while not self.stop.is_set():
-                batch = claim(self.config["DISPATCH_BATCH_SIZE"], self.config["DISPATCH_LEASE_SECONDS"])
-                if not batch:
+                claimed = claim(self.config["DISPATCH_BATCH_SIZE"], self.config["DISPATCH_LEASE_SECONDS"])
+                if not claimed:
                     break
-                current = self.feed(batch)
+                current = self.feed(claimed)
                 if previous:
                     self.settle(*previous)
                 previous = current
@@ -222,7 +229,7 @@ def run_once(sleep=None):
     Safe to call from several threads or processes at once: each batch is claimed by one caller.
     """
     app = current_app._get_current_object()
-    totals = Run(app, sleep or app.config.get("DISPATCH_SLEEP") or time.sleep).run()
+    totals = Dispatcher(app, sleep or app.config.get("DISPATCH_SLEEP") or time.sleep).run()
     if totals["sent"] or totals["failed"]:
         log.info("dispatch: %d sent, %d failed", totals["sent"], totals["failed"])
     return totals

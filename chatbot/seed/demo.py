@@ -1,8 +1,8 @@
 """`flask seed demo`: realistic demo data in bulk (a million messages in well under a minute on PostgreSQL).
 
-Planned in memory (seed_plan: people and calendar; seed_messages: what happened to each message), then
-written with COPY or executemany (seed_writer) in one transaction, counters recomputed from the messages,
-caches invalidated after the commit.
+Planned in memory (`plan`: people and calendar; `timeline`: what happened to each message), then
+written with COPY or executemany (`writer`, rows from `rows`) in one unit of work, counters recomputed
+from the messages; its `data.seeded` event drops the caches after the commit.
 """
 import logging
 import random
@@ -10,15 +10,14 @@ import time
 
 from sqlalchemy import text
 
-from chatbot.cache.invalidation import invalidate_many
 from chatbot.clock import utcnow
 from chatbot.extensions import db
-from chatbot.services import counters
-from chatbot.services import seed_messages as sm
-from chatbot.services import seed_rows as rows
-from chatbot.services.seed_data import CAMPAIGN_THEMES
-from chatbot.services.seed_plan import DAY, WINDOW, Calendar, SeedError, category_names, plan_contacts
-from chatbot.services.seed_writer import writer_for
+from chatbot.messaging import counters
+from chatbot.seed import rows, timeline
+from chatbot.seed.data import CAMPAIGN_THEMES
+from chatbot.seed.plan import DAY, WINDOW, Calendar, SeedError, category_names, plan_contacts
+from chatbot.seed.writer import writer_for
+from chatbot.unit_of_work import writing
 
 __all__ = ["SeedError", "seed_demo"]
 
@@ -76,7 +75,7 @@ def _launch(rng, now, calendar, messages):
     for option in calendar.options(messages):
         slots = sorted(option, key=lambda s: s[0])
         launches = [(slot[0], slot[2]) for slot in slots]
-        firsts, answerable = sm.first_messages(rng, now, launches)
+        firsts, answerable = timeline.first_messages(rng, now, launches)
         if messages - len(firsts) <= len(answerable):
             return slots, launches, firsts, answerable
     raise SeedError(f"{messages} messages cannot be made consistent with these contacts: "
@@ -93,14 +92,14 @@ def plan(rng, now, contacts, messages, categories, taken_phones=(), taken_names=
     calendar = Calendar(rng, people, categories, start, now)
     slots, launches, firsts, answerable = _launch(rng, now, calendar, messages)
     bar.update(len(firsts))
-    interactions, seconds = sm.answer(rng, now, answerable, messages - len(firsts))
+    interactions, seconds = timeline.answer(rng, now, answerable, messages - len(firsts))
     bar.update(len(seconds))
-    sm.sweep(now, firsts)
+    timeline.sweep(now, firsts)
     for record, at, _ in interactions:  # in time order: the last one stays
-        people[record[sm.CONTACT]][5] = at
+        people[record[timeline.CONTACT]][5] = at
     records = firsts + seconds
-    records.sort(key=lambda r: r[sm.CREATED])  # ids follow creation, as the application would give them
-    campaigns = _campaigns(rng, now, start, slots, sm.campaign_states(now, launches, firsts), calendar.groups,
+    records.sort(key=lambda r: r[timeline.CREATED])  # ids follow creation, as the application would give them
+    campaigns = _campaigns(rng, now, start, slots, timeline.campaign_states(now, launches, firsts), calendar.groups,
                            names)
     return {"categories": [(name, d, start + rng.random() * 50) for name, d in names], "contacts": people,
             "campaigns": campaigns, "messages": records, "interactions": interactions}
@@ -118,7 +117,7 @@ def _write(writer, data):
     first = {name: writer.reserve(name, len(data[name]))
              for name in ("categories", "contacts", "campaigns", "messages", "interactions")}
     for offset, record in enumerate(data["messages"]):
-        record[sm.ID] = first["messages"] + offset
+        record[timeline.ID] = first["messages"] + offset
     phones = [c[0] for c in data["contacts"]]
     writer.write("categories", rows.category_rows(data["categories"], first["categories"]))
     writer.write("contacts", rows.contact_rows(data["contacts"], first["contacts"]), len(data["contacts"]))
@@ -143,7 +142,7 @@ def seed_demo(contacts, messages, categories, seed=None, progress=None):
     progress = progress or _Quiet
     started = time.perf_counter()
     rng = random.Random(seed)
-    try:
+    with writing() as uow:
         with progress(length=messages, label="Planning") as bar:
             taken_phones, taken_names = _existing()
             data = plan(rng, utcnow().timestamp(), contacts, messages, categories, taken_phones, taken_names,
@@ -154,17 +153,11 @@ def seed_demo(contacts, messages, categories, seed=None, progress=None):
             writer.lock()
             first = _write(writer, data)
             counters.recompute(range(first["campaigns"], first["campaigns"] + len(data["campaigns"])))
-            db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        uow.emit("data.seeded", category_ids=list(range(first["categories"], first["categories"] + categories)))
     try:
         writer.finish()
     except Exception:  # planner statistics are an optimisation: the data is committed either way
         log.warning("seed: VACUUM ANALYZE failed", exc_info=True)
-    category_ids = list(range(first["categories"], first["categories"] + categories))
-    invalidate_many([("contact.created", {"category_ids": category_ids}), ("category.created", {}),
-                     ("campaign.created", {})])
     return {"categories": categories, "contacts": contacts, "campaigns": len(data["campaigns"]),
             "messages": len(data["messages"]), "interactions": len(data["interactions"]),
             "seconds": round(time.perf_counter() - started, 2)}

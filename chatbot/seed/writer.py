@@ -1,6 +1,6 @@
 """Bulk writers for the demo seed: COPY on PostgreSQL, executemany on SQLite. Never one ORM object per row.
 
-Both write inside the session's transaction (the caller commits) and take ids from reserved ranges.
+Both write inside the session's transaction (the caller's unit of work commits) and take ids from reserved ranges.
 """
 import contextlib
 import itertools
@@ -51,8 +51,8 @@ class SqliteWriter:
         return self.session.execute(text(f"SELECT coalesce(max(id), 0) + 1 FROM {name}")).scalar_one()
 
     def write(self, name, rows, expected=0):
-        """Insert the rows (tuples in seed_rows.COLUMNS order) in chunks."""
-        from chatbot.services.seed_rows import COLUMNS
+        """Insert the rows (tuples in rows.COLUMNS order) in chunks."""
+        from chatbot.seed.rows import COLUMNS
         model = db.metadata.tables[name]
         # JSON columns receive JSON text already: keep SQLAlchemy from encoding it twice.
         target = table(name, *[column(c, String() if isinstance(model.c[c].type, JSON) else model.c[c].type)
@@ -64,6 +64,8 @@ class SqliteWriter:
     def finish(self):
         """Fresh planner statistics after the commit."""
         self.session.execute(text("ANALYZE"))
+        # Maintenance after the unit of work has committed, not a write: it changes no row, declares
+        # no event, and its own short transaction must end here.
         self.session.commit()
 
 
@@ -94,7 +96,7 @@ class PostgresWriter:
 
     def write(self, name, rows, expected=0):
         """COPY the rows; a big load into a smaller table rebuilds its secondary indexes afterwards."""
-        from chatbot.services.seed_rows import COLUMNS
+        from chatbot.seed.rows import COLUMNS
         raw = self.session.connection().connection.driver_connection
         with self._rebuilding(name, expected), raw.cursor() as cursor:
             with cursor.copy(f"COPY {name} ({', '.join(COLUMNS[name])}) FROM STDIN") as copy:

@@ -1,4 +1,4 @@
-"""Throwaway servers for tests: a real redis-server on a free port, and a "silent" TCP server.
+"""Throwaway servers for tests and benchmarks: a real redis-server on a free port, and a "silent" TCP server.
 
     with RedisServer(tmp_path) as server:      # binary from $REDIS_SERVER_BIN or PATH
         server.url                             # redis://127.0.0.1:<port>/0
@@ -9,7 +9,7 @@
     with AppServer({"DATABASE_URL": ..., "REDIS_URL": ...}) as app:   # gunicorn wsgi:app, own process
         app.url                                # http://127.0.0.1:<port>
 
-Used by tests/cache and reusable by any test that needs a Redis it may break.
+Used by tests/cache, the rehearsal and bench/: any caller that needs a Redis it may break, or the app over HTTP.
 """
 import os
 import shutil

@@ -8,8 +8,8 @@ not happened yet, so recent campaigns still hold pending, sent and delivered mes
 """
 import math
 
-from chatbot.services.seed_data import FAILURES, REPLIES
-from chatbot.services.seed_plan import DISPATCH_DELAY, DISPATCH_RATE, HOUR, SeedError
+from chatbot.seed.data import FAILURES, REPLIES
+from chatbot.seed.plan import DISPATCH_DELAY, DISPATCH_RATE, HOUR, SeedError
 
 # Fields of a message record (a list, cheaper than objects at a million rows).
 CREATED, CONTACT, CAMPAIGN, STEP, STATUS, SENT, DELIVERED, READ, FAILED, INTERACTED, UPDATED, ERROR, ID = range(13)

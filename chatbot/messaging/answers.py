@@ -17,15 +17,15 @@ from sqlalchemy import bindparam, select, update
 
 from chatbot.extensions import db
 from chatbot.logging import mask_phone
-from chatbot.models import Campaign, Contact, Interaction, Message
+from chatbot.models import AWAITING_ANSWER, Campaign, Contact, Interaction, Message
 from chatbot.models.base import UTCDateTime
-from chatbot.services.transitions import dialect_insert
+from chatbot.sql import dialect_insert
 
 log = logging.getLogger(__name__)
 
 KINDS = frozenset({"text", "button", "interactive", "image", "audio", "video", "document", "sticker",
                    "location", "contacts", "order"})
-WAITING = ("sent", "delivered", "read")
+WAITING = AWAITING_ANSWER
 # Meta's timestamps are whole seconds (floor): an answer stamped T was written in [T, T+1), so it can
 # answer a message sent at S exactly when S < T + 1 s.
 STAMP_RESOLUTION = dt.timedelta(seconds=1)
@@ -95,7 +95,7 @@ def _answered(known):
 
 
 @dataclass
-class Prepared:
+class AnswerTargets:
     """Answers from known contacts and the first messages they answer, read before any lock is taken."""
 
     known: list
@@ -107,10 +107,10 @@ class Prepared:
         return {target[0] for target in self.targets.values()}
 
 
-def prepare(answers):
+def find_answered(answers):
     """Find the contacts and the answered first messages (reads only)."""
     known = _known(answers)
-    return Prepared(known, _answered(known) if known else {})
+    return AnswerTargets(known, _answered(known) if known else {})
 
 
 def _insert_new(known, targets, now):
@@ -167,21 +167,22 @@ def _queue_second_messages(new, targets, now):
                            .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id", "step"]))
 
 
-def record(prepared, states, tally, now):
+def record(found, states, tally, now):
     """Record the answers (caller's transaction; `states`: the locked messages, statuses already applied).
 
     Returns (new interactions, ids of the messages whose state changed).
     """
     # A target that failed (or was swept) since it was read answers nothing any more.
-    targets = {wamid: target for wamid, target in prepared.targets.items()
+    targets = {wamid: target for wamid, target in found.targets.items()
                if target[0] in states and states[target[0]].status in WAITING}
-    inserted = _insert_new(prepared.known, targets, now) if prepared.known else set()
-    new = [(a, cid) for a, cid in prepared.known if a.wamid in inserted]
+    inserted = _insert_new(found.known, targets, now) if found.known else set()
+    new = [(a, cid) for a, cid in found.known if a.wamid in inserted]
     if not new:
         return 0, set()
     _touch_contacts(new)
     changed = _mark_interacted(new, targets, states, tally)
     _queue_second_messages(new, targets, now)
     tally.daily["interactions"] += len(new)
-    tally.events.add("interaction.recorded")
+    tally.note("interaction.recorded", campaign_ids=[targets[a.wamid][1] for a, _ in new if a.wamid in targets],
+               contact_ids=[contact_id for _, contact_id in new])
     return len(new), changed

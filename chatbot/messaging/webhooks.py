@@ -2,7 +2,8 @@
 
 A notification (`{"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {...}}]}]}`)
 may carry several entries, changes, statuses and incoming messages: all of it is applied in one
-transaction (a few set-based statements), then the daily counters and the cache are told once.
+unit of work (a few set-based statements, re-run whole after a deadlock), whose events then reach the
+daily counters and the cache once.
 Anything that is valid JSON is acknowledged with 200 (Meta retries other answers for days), whatever
 its shape: what cannot be understood is skipped.
 """
@@ -19,9 +20,12 @@ from flask import current_app
 
 from chatbot.clock import utcnow
 from chatbot.errors import BadRequest, Forbidden
+from chatbot import unit_of_work
+from chatbot.messaging import answers
+from chatbot.messaging.counters import Tally
+from chatbot.messaging.transitions import advance, lock_states, write_states
 from chatbot.models import STATUS_RANK, Message
-from chatbot.services import interactions
-from chatbot.services.transitions import Tally, advance, in_transaction, lock_states, write_lock, write_states
+from chatbot.sql import write_lock
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +103,12 @@ def timestamp(value, default):
     return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
 
 
-def dicts(value):
+def objects_in(value):
     """The dict items of a list (anything else: none): Meta's shapes, read defensively."""
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def ours(value, phone_number_id):
+def for_our_number(value, phone_number_id):
     """Is this change about our business number? (One Meta app may serve several numbers.)"""
     metadata = value.get("metadata")
     return not phone_number_id or (isinstance(metadata, dict) and metadata.get("phone_number_id") == phone_number_id)
@@ -115,11 +119,11 @@ def change_values(payload, phone_number_id=None):
     if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
         return []
     values = []
-    for entry in dicts(payload.get("entry")):
-        for change in dicts(entry.get("changes")):
+    for entry in objects_in(payload.get("entry")):
+        for change in objects_in(entry.get("changes")):
             value = change.get("value")
             if change.get("field", "messages") == "messages" and isinstance(value, dict):
-                if ours(value, phone_number_id):
+                if for_our_number(value, phone_number_id):
                     values.append(value)
                 else:
                     log.info("webhook change for another phone number ignored")
@@ -128,7 +132,7 @@ def change_values(payload, phone_number_id=None):
 
 def first_error(errors):
     """(code, text) of the first of a failed status's `errors` (code, title/message, error_data.details)."""
-    for error in dicts(errors):
+    for error in objects_in(errors):
         code = error.get("code")
         code = clean_text(str(code), 32) if isinstance(code, (int, str)) and not isinstance(code, bool) else None
         message = clean_text(error.get("message") or error.get("title"), 1000) or "failed"
@@ -153,20 +157,20 @@ def parse_answer(item, now):
     """An Answer from one of `value.messages`, or None if it is not a contact's answer."""
     wamid, sender, kind = clean_id(item.get("id")), item.get("from"), item.get("type")
     if not (wamid and isinstance(sender, str) and WA_ID.fullmatch(sender) and isinstance(kind, str)
-            and kind in interactions.KINDS):
+            and kind in answers.KINDS):
         return None
-    body = interactions.answer_text(item, kind)
-    return interactions.Answer(wamid, "+" + sender, timestamp(item.get("timestamp"), now), kind,
-                               clean_text(body, 4096))
+    body = answers.answer_text(item, kind)
+    return answers.Answer(wamid, "+" + sender, timestamp(item.get("timestamp"), now), kind,
+                          clean_text(body, 4096))
 
 
 def parse(payload, now, phone_number_id=None):
     """(statuses, answers) of a notification, skipping whatever is not understood or not ours."""
-    statuses, answers = [], []
+    statuses, incoming = [], []
     for value in change_values(payload, phone_number_id):
-        statuses += [s for s in (parse_status(i, now) for i in dicts(value.get("statuses"))) if s]
-        answers += [a for a in (parse_answer(i, now) for i in dicts(value.get("messages"))) if a]
-    return statuses, answers
+        statuses += [s for s in (parse_status(i, now) for i in objects_in(value.get("statuses"))) if s]
+        incoming += [a for a in (parse_answer(i, now) for i in objects_in(value.get("messages"))) if a]
+    return statuses, incoming
 
 
 def apply_statuses(events, states, tally):
@@ -189,29 +193,29 @@ def apply_statuses(events, states, tally):
     return changed
 
 
-def _apply(statuses, answers, now):
+def _apply(statuses, incoming, now, uow):
     """One transaction: every message lock in one ordered statement, then messages, then campaign counters."""
     tally = Tally()
     write_lock()
-    prepared = interactions.prepare(answers)
+    found = answers.find_answered(incoming)
     wamids = {event.wamid for event in statuses}
     # Locking the statuses' and the answered messages together, in id order, keeps concurrent
     # webhooks from deadlocking on each other.
-    states = lock_states(Message.wamid.in_(wamids) | Message.id.in_(prepared.message_ids))
+    states = lock_states(Message.wamid.in_(wamids) | Message.id.in_(found.message_ids))
     changed = apply_statuses(statuses, states, tally)
-    recorded, answered = interactions.record(prepared, states, tally, now)
+    recorded, answered = answers.record(found, states, tally, now)
     write_states([states[i] for i in sorted(changed | answered)], now)
     tally.apply_counters()  # last: campaign locks always come after message locks
-    return tally, len(changed), recorded
+    tally.emit(uow)
+    return len(changed), recorded
 
 
 def handle(payload):
     """Apply a notification; returns what it held and what changed."""
     now = utcnow()
-    statuses, answers = parse(payload, now, current_app.config.get("WHATSAPP_PHONE_NUMBER_ID"))
-    summary = {"statuses": len(statuses), "messages": len(answers), "changed": 0, "interactions": 0}
-    if not statuses and not answers:
+    statuses, incoming = parse(payload, now, current_app.config.get("WHATSAPP_PHONE_NUMBER_ID"))
+    summary = {"statuses": len(statuses), "messages": len(incoming), "changed": 0, "interactions": 0}
+    if not statuses and not incoming:
         return summary
-    tally, summary["changed"], summary["interactions"] = in_transaction(lambda: _apply(statuses, answers, now))
-    tally.publish()
+    summary["changed"], summary["interactions"] = unit_of_work.run(lambda uow: _apply(statuses, incoming, now, uow))
     return summary
