@@ -4,7 +4,7 @@ from flask import Blueprint, request
 from chatbot import auth, live
 from chatbot.blueprints.common import query_args
 from chatbot.live import tickets
-from chatbot.schemas.events import events_query
+from chatbot.schemas.events import event_ticket_out, events_query
 
 bp = Blueprint("events", __name__, url_prefix="/api/events")
 
@@ -12,7 +12,7 @@ bp = Blueprint("events", __name__, url_prefix="/api/events")
 @bp.post("/ticket")
 def ticket():
     """A single-use ticket (60 s) for GET /api/events, bound to the caller's credential."""
-    return tickets.issue(auth.current_credential())
+    return event_ticket_out.dump(tickets.issue(auth.current_credential()))
 
 
 @bp.get("")

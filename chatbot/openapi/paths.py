@@ -8,6 +8,7 @@ Schema instances (`category_patch`, ...) keep their modifiers (partial) in the d
 from chatbot.schemas.campaign import CampaignList, campaign_in
 from chatbot.schemas.category import CategoryList, category_in, category_patch
 from chatbot.schemas.contact import ContactPage, contact_in, contact_patch, contact_query
+from chatbot.schemas.events import EventTicket, events_query
 from chatbot.schemas.fields import MAX_ID  # the router answers 404 above it
 from chatbot.schemas.health import CacheMetrics, Health
 from chatbot.schemas.message import MessageDetail, MessagePage, message_query
@@ -196,4 +197,25 @@ DOCS = {
         "responses": {"200": {"description": "HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
 }
 
-PATHS = {**HEALTH, **CATEGORIES, **CONTACTS, **CAMPAIGNS, **MESSAGES, **WEBHOOKS, **DOCS}
+EVENTS = {
+    "/api/events/ticket": {"post": {
+        "tags": ["events"], "operationId": "createEventTicket", "summary": "A ticket for the live stream",
+        "description": "`EventSource` cannot send an Authorization header, and URLs end up in logs: the dashboard "
+                       "asks here, with its usual credentials, for a signed ticket that opens one stream within "
+                       "`expires_in` seconds.",
+        "responses": {**ok(EventTicket, "A single-use ticket."), **errors(*READ)}}},
+    "/api/events": {"get": {
+        "tags": ["events"], "operationId": "streamEvents", "summary": "What changed, pushed (Server-Sent Events)",
+        "description": "`text/event-stream`: `changes` (id: the set's number; data: `{event: {param: [ids]}}` with "
+                       "the event names of the unit of work, at most one set per 250 ms, the union of what "
+                       "changed), `cache` (the cache metrics every 2 s), `live` / `degraded` (Redis away: refetch "
+                       "on your own), `resync` (refetch everything once: reconnect with Last-Event-ID, a missed "
+                       "set, Redis back), and a `: ping` comment every 15 s. Ends when the credential that got the "
+                       "ticket is no longer valid.",
+        "security": [], "parameters": [{"in": "query", "schema": events_query}],
+        "responses": {"200": {"description": "The stream.",
+                              "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                      **errors(401, 422)}}},
+}
+
+PATHS = {**HEALTH, **CATEGORIES, **CONTACTS, **CAMPAIGNS, **MESSAGES, **EVENTS, **WEBHOOKS, **DOCS}

@@ -34,6 +34,7 @@ TAGS = [
     ("messages", "What was sent and its status; the global statistics."),
     ("monitoring", "Daily counters."),
     ("cache", "Redis cache metrics."),
+    ("events", "What changed, pushed to open dashboards."),
     ("webhooks", "Meta's callbacks (public, signed)."),
     ("docs", "This description (public)."),
 ]

@@ -10,3 +10,13 @@ class EventsQuery(Schema):
 
 
 events_query = EventsQuery()
+
+
+class EventTicket(Schema):
+    """A single-use ticket for GET /api/events."""
+
+    ticket = fields.String(required=True, metadata={"description": "Signed; opens one stream, within expires_in."})
+    expires_in = fields.Integer(required=True, metadata={"description": "Seconds the ticket stays valid."})
+
+
+event_ticket_out = EventTicket()

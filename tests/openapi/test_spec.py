@@ -64,9 +64,11 @@ def test_description_and_docs_page_are_public(client):
 
 
 def test_protected_operations_document_401_and_public_ones_opt_out():
-    """Security is global (bearer); health, webhook and docs say `security: []` and never answer 401."""
+    """Security is global (bearer); health, webhook and docs say `security: []` and never answer 401; the event
+    stream says `security: []` (EventSource sends no header) and answers 401 without a valid ticket."""
     spec = build_spec()
     public = {"/api/health", "/api/webhooks/whatsapp", "/api/openapi.json", "/api/docs"}
+    ticketed = {"/api/events"}
     assert spec["security"] == [{"bearerAuth": []}]
     scheme = spec["components"]["securitySchemes"]["bearerAuth"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
@@ -76,17 +78,19 @@ def test_protected_operations_document_401_and_public_ones_opt_out():
                 continue
             if path in public:
                 assert operation["security"] == [] and "401" not in operation["responses"], (method, path)
+            elif path in ticketed:
+                assert operation["security"] == [] and "401" in operation["responses"], (method, path)
             else:
                 assert "security" not in operation and "401" in operation["responses"], (method, path)
 
 
 def test_public_paths_match_the_auth_module():
     """What the description calls public is what chatbot/auth.py lets through."""
-    from chatbot.auth import PUBLIC_PATHS
+    from chatbot.auth import PUBLIC_PATHS, TICKET_PATH
     spec = build_spec()
     public = {path for path, item in spec["paths"].items()
               if all(op.get("security") == [] for m, op in item.items() if m != "parameters")}
-    assert public == set(PUBLIC_PATHS)
+    assert public == set(PUBLIC_PATHS) | {TICKET_PATH}
 
 
 def test_shapes_name_the_contract_fields():
