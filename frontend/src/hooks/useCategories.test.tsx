@@ -36,8 +36,8 @@ describe('editing a category', () => {
     hold.release()
     await waitFor(() => expect(client.isMutating()).toBe(0))
     expect(invalidate.mock.calls.map(([filters]) => filters)).toEqual([
-      { queryKey: ['categories'], exact: true },
-      { queryKey: ['categories', 3], exact: true },
+      { queryKey: ['categories', 'list'] },
+      { queryKey: ['categories', 'detail', 3] },
     ])
     expect(api.callsTo('/api/categories/3', 'PATCH')).toHaveLength(1)
   })

@@ -78,11 +78,11 @@ describe('creating a contact', () => {
     await waitForContactFormIdle()
 
     const expected = [
-      { queryKey: ['stats'], exact: true },
-      { queryKey: ['categories'], exact: true },
-      { queryKey: ['categories', 3], exact: true },
-      { queryKey: ['categories', 7], exact: true },
-      { queryKey: ['contacts'] },
+      { queryKey: ['stats'] },
+      { queryKey: ['categories', 'list'] },
+      { queryKey: ['categories', 'detail', 3] },
+      { queryKey: ['categories', 'detail', 7] },
+      { queryKey: ['contacts', 'list'] },
     ]
     expect(cancel.mock.calls.map(([filters]) => filters)).toEqual(expected)
     expect(invalidate.mock.calls.map(([filters]) => filters)).toEqual(expected)
@@ -111,10 +111,10 @@ describe('deleting a contact', () => {
     await waitFor(() => expect(client.isMutating()).toBe(0))
     expect(statContacts()).toBe('12')
     expect(invalidate.mock.calls.map(([filters]) => filters)).toEqual([
-      { queryKey: ['stats'], exact: true },
-      { queryKey: ['categories'], exact: true },
-      { queryKey: ['categories', 3], exact: true },
-      { queryKey: ['contacts'] },
+      { queryKey: ['stats'] },
+      { queryKey: ['categories', 'list'] },
+      { queryKey: ['categories', 'detail', 3] },
+      { queryKey: ['contacts', 'list'] },
     ])
   })
 })
