@@ -43,8 +43,18 @@ describe('creating a contact', () => {
     await submitContact('+14155550100', 'Duplicate', [3])
     await waitFor(() => expect(statContacts()).toBe('14'))
     expect(categoryCount(3)).toBe('5')
+    expect(screen.getAllByTestId('contact-row')[0].textContent).toContain('Duplicate')
 
+    // The refetch that follows the error is held, so only the rollback can put the numbers back.
+    const reads = api.holdReads()
+    const readsBefore = api.calls.filter((call) => call.method === 'GET').length
     hold.release()
+    await waitFor(() => expect(statContacts()).toBe('13'))
+    expect(categoryCount(3)).toBe('4')
+    expect(screen.queryByText('Duplicate')).toBeNull()
+    expect(api.calls.filter((call) => call.method === 'GET').length).toBeGreaterThan(readsBefore) // refetch asked, held
+
+    reads.release()
     const alert = await screen.findByRole('alert')
     expect(alert.textContent).toContain('A contact with this phone number already exists')
     expect(statContacts()).toBe('13')
