@@ -10,21 +10,20 @@ import { campaignKeys, categoryKeys, contactKeys, messageKeys, monitoringKeys, s
 // their params are listed in `chatbot/events.py`. Where the two tables differ, it is because the
 // dashboard caches more than the server: contact, campaign and message lists, the daily counters.
 //
-// | event                                      | refreshes                                                   |
-// |--------------------------------------------|-------------------------------------------------------------|
-// | contact.created / updated / deleted        | stats, category lists, each of its categories' details,     |
-// |                                            | contact lists; deleted with campaign_ids: campaign and       |
-// |                                            | message lists too (its messages go with it)                 |
-// | category.created                           | category lists                                              |
-// | category.updated                           | category lists, its detail                                  |
-// | category.deleted                           | category lists, its detail, contact lists (their categories)|
-// | campaign.created                           | stats, campaign lists                                       |
-// | campaign.launched                          | stats, campaign lists, message lists (first messages queued)|
-// | campaign.completed                         | stats, campaign lists                                       |
-// | message.sent / message.status / sweep.completed | stats, campaign lists (counters), message lists        |
-// | interaction.recorded                       | same, and contact lists (last_interaction_at)               |
-// | monitoring.counted                         | the daily counters                                          |
-// | data.seeded                                | everything but the cache metrics                            |
+// | event                                  | refreshes                                                      |
+// |----------------------------------------|----------------------------------------------------------------|
+// | contact.created / updated / deleted    | stats, category lists, its categories' details, contact lists; |
+// |                                        | deleted with campaign_ids: campaign and message lists too      |
+// | category.created                       | category lists                                                 |
+// | category.updated                       | category lists, its detail                                     |
+// | category.deleted                       | category lists, its detail, contact lists (their categories)   |
+// | campaign.created                       | stats, campaign lists                                          |
+// | campaign.launched                      | stats, campaign lists, message lists (first messages queued)   |
+// | campaign.completed                     | stats, campaign lists                                          |
+// | message.sent / status, sweep.completed | stats, campaign lists (counters), message lists                |
+// | interaction.recorded                   | the same, and contact lists (last_interaction_at)              |
+// | monitoring.counted                     | the daily counters                                             |
+// | data.seeded                            | everything but the cache metrics                               |
 //
 // The cache metrics follow no event: they are polled (CACHE_STATS_POLL_MS).
 
