@@ -22,7 +22,10 @@ def live_spec():
     sys.path.insert(0, str(ROOT))  # this checkout's package, installed or not
     from chatbot import create_app
 
-    app = create_app({"SCHEDULER_ENABLED": False, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    # The description needs no Redis: an address where none listens (degraded mode), so that no shared
+    # Redis gets anything from this app, not even the cache metrics it flushes at exit.
+    app = create_app({"SCHEDULER_ENABLED": False, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "REDIS_URL": "redis://127.0.0.1:1/0"})
     response = app.test_client().get("/api/openapi.json")
     assert response.status_code == 200, f"GET /api/openapi.json answered {response.status_code}"
     return response.get_json()
