@@ -129,4 +129,26 @@ describe('deleting a contact', () => {
       { queryKey: ['contacts', 'list'] },
     ])
   })
+
+  it('puts it back when the server refuses, before any refetch', async () => {
+    renderWithClient(<App />)
+    await waitForDashboard('13', [3, '4'])
+    const victim = screen.getAllByTestId('contact-row')[0]
+    const name = victim.querySelector('td')!.textContent!
+    vi.spyOn(window, 'confirm').mockReturnValue(true)
+    const hold = api.holdWrites()
+    api.failNextWrite(404, 'not_found', 'Contact not found')
+
+    await userEvent.setup().click(within(victim).getByRole('button', { name: 'Delete' }))
+    await waitFor(() => expect(statContacts()).toBe('12'))
+    expect(screen.queryByText(name)).toBeNull()
+
+    // The refetch that follows the error is held, so only the rollback can put the contact back.
+    const reads = api.holdReads()
+    hold.release()
+    await waitFor(() => expect(statContacts()).toBe('13'))
+    expect(categoryCount(3)).toBe('4')
+    expect(screen.getByText(name)).toBeTruthy()
+    reads.release()
+  })
 })
