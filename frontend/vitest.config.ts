@@ -10,5 +10,7 @@ export default defineConfig({
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
     unstubGlobals: true,
+    // Typing through user-event is slow on a loaded shared machine; 5 s (the default) timed out there.
+    testTimeout: 15_000,
   },
 })

@@ -11,3 +11,8 @@ export function formatDateTime(value: string | null | undefined): string {
 export function percent(part: number, total: number): string {
   return total > 0 ? `${Math.round((part / total) * 100)}%` : '—'
 }
+
+/** A status as words: `no_interaction` reads "no interaction". */
+export function statusLabel(status: string): string {
+  return status.replaceAll('_', ' ')
+}

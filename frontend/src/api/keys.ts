@@ -1,48 +1,49 @@
-import type { QueryFilters, QueryKey } from '@tanstack/react-query'
 import type { ContactListParams, MessageListParams } from './types'
 
 // The only place query keys are written. Each key holds every variable its fetcher uses.
 //
-// The categories list is ['categories'], which is also the prefix of every ['categories', id]:
-// writes therefore match the list with `exact: true` so they never touch unrelated details.
+// Keys are a tree per resource: `all → lists → list(filters)` and `all → details → detail(id)`.
+// A query filter matches every key that starts with its key, so `lists()` reaches every list and
+// no detail, `detail(id)` reaches that one detail, and `all()` the whole resource: no filter needs
+// `exact`, and invalidating a list can never touch a detail by accident.
+// Which keys a write refreshes is said once, in `events.ts`.
 
 export const statsKeys = {
   all: () => ['stats'] as const,
 }
 
 export const categoryKeys = {
-  list: () => ['categories'] as const,
-  detail: (id: number) => ['categories', id] as const,
+  all: () => ['categories'] as const,
+  lists: () => [...categoryKeys.all(), 'list'] as const,
+  /** GET /api/categories takes no filters: its one list. */
+  list: () => [...categoryKeys.lists(), {}] as const,
+  details: () => [...categoryKeys.all(), 'detail'] as const,
+  detail: (id: number) => [...categoryKeys.details(), id] as const,
 }
 
 export const contactKeys = {
-  /** Prefix of every contacts list, whatever its page and filters. */
-  lists: () => ['contacts'] as const,
-  list: (params: ContactListParams) => ['contacts', params] as const,
+  all: () => ['contacts'] as const,
+  lists: () => [...contactKeys.all(), 'list'] as const,
+  list: (params: ContactListParams) => [...contactKeys.lists(), params] as const,
 }
 
 export const campaignKeys = {
-  list: () => ['campaigns'] as const,
+  all: () => ['campaigns'] as const,
+  lists: () => [...campaignKeys.all(), 'list'] as const,
+  list: () => [...campaignKeys.lists(), {}] as const,
 }
 
 export const messageKeys = {
-  list: (params: MessageListParams) => ['messages', params] as const,
+  all: () => ['messages'] as const,
+  lists: () => [...messageKeys.all(), 'list'] as const,
+  list: (params: MessageListParams) => [...messageKeys.lists(), params] as const,
 }
 
 export const monitoringKeys = {
-  daily: (days: number) => ['monitoring', days] as const,
+  all: () => ['monitoring'] as const,
+  daily: (days: number) => [...monitoringKeys.all(), 'daily', days] as const,
 }
 
 export const cacheStatsKeys = {
   all: () => ['cache-stats'] as const,
-}
-
-/** Filter matching one query and nothing under it. */
-export function exactly(queryKey: QueryKey): QueryFilters {
-  return { queryKey, exact: true }
-}
-
-/** Filter matching every query whose key starts with this prefix. */
-export function under(queryKey: QueryKey): QueryFilters {
-  return { queryKey }
 }

@@ -36,15 +36,16 @@ describe('query options', () => {
 
   it('builds the keys of the contract', () => {
     expect(statsQuery().queryKey).toEqual(['stats'])
-    expect(categoriesQuery().queryKey).toEqual(['categories'])
-    expect(categoryQuery(3).queryKey).toEqual(['categories', 3])
+    expect(categoriesQuery().queryKey).toEqual(['categories', 'list', {}])
+    expect(categoryQuery(3).queryKey).toEqual(['categories', 'detail', 3])
     expect(contactsQuery({ page: 2, per_page: 20, search: 'ada' }).queryKey).toEqual([
       'contacts',
+      'list',
       { page: 2, per_page: 20, search: 'ada' },
     ])
-    expect(campaignsQuery().queryKey).toEqual(['campaigns'])
-    expect(messagesQuery({ per_page: 25 }).queryKey).toEqual(['messages', { per_page: 25 }])
-    expect(dailyCountersQuery(7).queryKey).toEqual(['monitoring', 7])
+    expect(campaignsQuery().queryKey).toEqual(['campaigns', 'list', {}])
+    expect(messagesQuery({ per_page: 25 }).queryKey).toEqual(['messages', 'list', { per_page: 25 }])
+    expect(dailyCountersQuery(7).queryKey).toEqual(['monitoring', 'daily', 7])
     expect(cacheStatsQuery().queryKey).toEqual(['cache-stats'])
   })
 })

@@ -1,4 +1,7 @@
 // Response and request shapes of the REST API, as written in shared/CONTRACT.md.
+import type { CampaignStatus, MessageStatus } from './statuses'
+
+export type { CampaignStatus, MessageStatus }
 
 export interface Category {
   id: number
@@ -19,8 +22,6 @@ export interface Contact {
   updated_at: string
 }
 
-export type CampaignStatus = 'draft' | 'running' | 'completed'
-
 export interface Campaign {
   id: number
   name: string
@@ -39,8 +40,6 @@ export interface Campaign {
   launched_at: string | null
   completed_at: string | null
 }
-
-export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'no_interaction'
 
 export interface MessageRow {
   id: number

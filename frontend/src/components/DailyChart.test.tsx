@@ -142,7 +142,7 @@ describe('the monitoring panel', () => {
     api = createFakeApi()
   })
 
-  it('asks for the last 7 days under the key ["monitoring", 7] and draws them', async () => {
+  it('asks for the last 7 days under the key ["monitoring", "daily", 7] and draws them', async () => {
     serveDays()
     const { client } = renderWithClient(<MonitoringPanel />)
     await waitFor(() => expect(points('sent').length).toBe(7))
@@ -151,7 +151,7 @@ describe('the monitoring panel', () => {
     expect(datesShown()).toEqual(makeDays(7).map((day) => day.date))
     expect(client.getQueryData(monitoringKeys.daily(7))).toEqual({ items: makeDays(7) })
     expect(client.getQueryCache().findAll({ queryKey: ['monitoring'] }).map((query) => query.queryKey)).toEqual([
-      ['monitoring', 7],
+      ['monitoring', 'daily', 7],
     ])
     expect(dayButton('7d').getAttribute('aria-pressed')).toBe('true')
     expectFiniteGeometry(chart())

@@ -1,10 +1,9 @@
+import { MESSAGE_STATUSES } from '../api'
 import type { MessageStatus } from '../api'
-import { formatDateTime } from '../format'
+import { formatDateTime, statusLabel } from '../format'
 import { useMessagePages } from '../hooks/useMessages'
 import { Pager } from './Pager'
 import { Panel } from './Panel'
-
-const STATUSES: MessageStatus[] = ['pending', 'sent', 'delivered', 'read', 'failed', 'no_interaction']
 
 type Pages = ReturnType<typeof useMessagePages>
 
@@ -16,9 +15,9 @@ function StatusFilter({ pages }: { pages: Pages }) {
       onChange={(event) => pages.setStatus((event.target.value || undefined) as MessageStatus | undefined)}
     >
       <option value="">All statuses</option>
-      {STATUSES.map((status) => (
+      {MESSAGE_STATUSES.map((status) => (
         <option key={status} value={status}>
-          {status.replace('_', ' ')}
+          {statusLabel(status)}
         </option>
       ))}
     </select>
@@ -50,7 +49,7 @@ export function MessagesPanel() {
                     <td>{message.contact_name}</td>
                     <td>{message.step === 1 ? 'first' : 'second'}</td>
                     <td>
-                      <span className={`badge badge-${message.status}`}>{message.status.replace('_', ' ')}</span>
+                      <span className={`badge badge-${message.status}`}>{statusLabel(message.status)}</span>
                     </td>
                     <td className="muted small">{message.sent_at ? formatDateTime(message.sent_at) : 'not sent'}</td>
                   </tr>

@@ -1,4 +1,6 @@
+import { CAMPAIGN_STATUSES, MESSAGE_STATUSES } from '../api'
 import type { Stats } from '../api'
+import { statusLabel } from '../format'
 import { useStats } from '../hooks/useStats'
 import { Panel } from './Panel'
 
@@ -39,24 +41,13 @@ function StatGrid({ stats }: { stats: Stats }) {
         testId="stat-messages"
         label="Messages"
         total={messages.total}
-        parts={[
-          ['pending', messages.pending],
-          ['sent', messages.sent],
-          ['delivered', messages.delivered],
-          ['read', messages.read],
-          ['failed', messages.failed],
-          ['no interaction', messages.no_interaction],
-        ]}
+        parts={MESSAGE_STATUSES.map((status) => [statusLabel(status), messages[status]])}
       />
       <StatCard
         testId="stat-campaigns"
         label="Campaigns"
         total={campaigns.total}
-        parts={[
-          ['draft', campaigns.draft],
-          ['running', campaigns.running],
-          ['completed', campaigns.completed],
-        ]}
+        parts={CAMPAIGN_STATUSES.map((status) => [statusLabel(status), campaigns[status]])}
       />
       <StatCard testId="stat-interactions" label="Interactions" total={stats.interactions.total} />
     </div>

@@ -2,9 +2,9 @@ import type { QueryClient, QueryFilters, QueryKey } from '@tanstack/react-query'
 import { categoryKeys, statsKeys } from '../api'
 import type { Category, ItemList, Stats } from '../api'
 
-// The optimistic-update recipe shared by every write: the same list of filters (built from the
-// key factory) is cancelled, snapshotted, rolled back and finally invalidated, so a write can
-// never refetch more, or less, than what it touched.
+// The optimistic-update recipe shared by every write: the same list of filters (the targets the
+// events map, api/events.ts, gives for the write's event) is cancelled, snapshotted, rolled back
+// and finally invalidated, so a write can never refetch more, or less, than what it touched.
 
 /** Every cached query matched by the targets, with the data it held before the write. */
 export type Snapshot = ReadonlyArray<readonly [QueryKey, unknown]>

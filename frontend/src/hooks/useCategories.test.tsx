@@ -36,8 +36,8 @@ describe('editing a category', () => {
     hold.release()
     await waitFor(() => expect(client.isMutating()).toBe(0))
     expect(invalidate.mock.calls.map(([filters]) => filters)).toEqual([
-      { queryKey: ['categories'], exact: true },
-      { queryKey: ['categories', 3], exact: true },
+      { queryKey: ['categories', 'list'] },
+      { queryKey: ['categories', 'detail', 3] },
     ])
     expect(api.callsTo('/api/categories/3', 'PATCH')).toHaveLength(1)
   })
@@ -45,10 +45,19 @@ describe('editing a category', () => {
   it("puts the old name back and shows the server's message when refused", async () => {
     renderWithClient(<App />)
     await waitForDashboard('11', [3, '2'])
+    const hold = api.holdWrites()
     api.failNextWrite(409, 'conflict', 'A category with this name already exists')
 
     await openAndRename('Leads')
+    await waitFor(() => expect(within(categoryRow(3)).queryByRole('button', { name: 'Leads' })).toBeTruthy())
 
+    // The refetch that follows the error is held, so only the rollback can put the old name back.
+    const reads = api.holdReads()
+    hold.release()
+    await waitFor(() => expect(within(categoryRow(3)).queryByRole('button', { name: 'Customers' })).toBeTruthy())
+    expect(within(categoryRow(3)).queryByRole('button', { name: 'Leads' })).toBeNull()
+
+    reads.release()
     const alert = await screen.findByRole('alert')
     expect(alert.textContent).toContain('A category with this name already exists')
     expect(within(categoryRow(3)).getByRole('button', { name: 'Customers' })).toBeTruthy()

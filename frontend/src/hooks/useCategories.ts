@@ -1,13 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { QueryFilters } from '@tanstack/react-query'
-import { categoriesQuery, categoryKeys, categoryQuery, createCategory, exactly, updateCategory } from '../api'
+import { categoriesQuery, categoryKeys, categoryQuery, createCategory, targetsOf, updateCategory } from '../api'
 import type { Category, CategoryPatch, ItemList } from '../api'
 import { cancelAndSnapshot, invalidateTargets, rollback } from './optimistic'
 
-/** What editing a category changes: the list and that category's detail, nothing else. */
-export function categoryEditTargets(id: number): QueryFilters[] {
-  return [exactly(categoryKeys.list()), exactly(categoryKeys.detail(id))]
-}
+/** What editing a category refreshes, as the events map (api/events.ts) says: the lists and that detail. */
+const updatedTargets = (id: number) => targetsOf([{ name: 'category.updated', params: { category_id: id } }])
 
 export function useCategories() {
   return useQuery(categoriesQuery())
@@ -26,7 +23,7 @@ export function useUpdateCategory() {
   return useMutation({
     mutationFn: ({ id, patch }: { id: number; patch: CategoryPatch }) => updateCategory(id, patch),
     onMutate: async ({ id, patch }) => {
-      const snapshot = await cancelAndSnapshot(client, categoryEditTargets(id))
+      const snapshot = await cancelAndSnapshot(client, updatedTargets(id))
       const edit = (category: Category): Category => (category.id === id ? { ...category, ...patch } : category)
       // The server sorts the list by name, so a rename may move the row.
       client.setQueryData<ItemList<Category>>(
@@ -37,7 +34,7 @@ export function useUpdateCategory() {
       return { snapshot }
     },
     onError: (_error, _vars, context) => rollback(client, context?.snapshot),
-    onSettled: (_category, _error, { id }) => invalidateTargets(client, categoryEditTargets(id)),
+    onSettled: (_category, _error, { id }) => invalidateTargets(client, updatedTargets(id)),
   })
 }
 
@@ -46,6 +43,7 @@ export function useCreateCategory() {
   const client = useQueryClient()
   return useMutation({
     mutationFn: createCategory,
-    onSettled: () => invalidateTargets(client, [exactly(categoryKeys.list())]),
+    onSettled: (category) =>
+      invalidateTargets(client, targetsOf([{ name: 'category.created', params: { category_id: category?.id } }])),
   })
 }

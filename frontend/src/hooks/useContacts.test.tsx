@@ -43,8 +43,20 @@ describe('creating a contact', () => {
     await submitContact('+14155550100', 'Duplicate', [3])
     await waitFor(() => expect(statContacts()).toBe('14'))
     expect(categoryCount(3)).toBe('5')
+    expect(screen.getAllByTestId('contact-row')[0].textContent).toContain('Duplicate')
 
+    // The refetch that follows the error is held, so only the rollback can put the numbers back.
+    const reads = api.holdReads()
+    const readsBefore = api.calls.filter((call) => call.method === 'GET').length
     hold.release()
+    await waitFor(() => expect(statContacts()).toBe('13'))
+    expect(categoryCount(3)).toBe('4')
+    expect(screen.queryByText('Duplicate')).toBeNull()
+    // The refetch is asked for, and held: what is on screen came from the rollback.
+    await waitFor(() => expect(api.calls.filter((call) => call.method === 'GET').length).toBeGreaterThan(readsBefore))
+    expect(statContacts()).toBe('13')
+
+    reads.release()
     const alert = await screen.findByRole('alert')
     expect(alert.textContent).toContain('A contact with this phone number already exists')
     expect(statContacts()).toBe('13')
@@ -78,11 +90,11 @@ describe('creating a contact', () => {
     await waitForContactFormIdle()
 
     const expected = [
-      { queryKey: ['stats'], exact: true },
-      { queryKey: ['categories'], exact: true },
-      { queryKey: ['categories', 3], exact: true },
-      { queryKey: ['categories', 7], exact: true },
-      { queryKey: ['contacts'] },
+      { queryKey: ['stats'] },
+      { queryKey: ['categories', 'list'] },
+      { queryKey: ['categories', 'detail', 3] },
+      { queryKey: ['categories', 'detail', 7] },
+      { queryKey: ['contacts', 'list'] },
     ]
     expect(cancel.mock.calls.map(([filters]) => filters)).toEqual(expected)
     expect(invalidate.mock.calls.map(([filters]) => filters)).toEqual(expected)
@@ -111,10 +123,32 @@ describe('deleting a contact', () => {
     await waitFor(() => expect(client.isMutating()).toBe(0))
     expect(statContacts()).toBe('12')
     expect(invalidate.mock.calls.map(([filters]) => filters)).toEqual([
-      { queryKey: ['stats'], exact: true },
-      { queryKey: ['categories'], exact: true },
-      { queryKey: ['categories', 3], exact: true },
-      { queryKey: ['contacts'] },
+      { queryKey: ['stats'] },
+      { queryKey: ['categories', 'list'] },
+      { queryKey: ['categories', 'detail', 3] },
+      { queryKey: ['contacts', 'list'] },
     ])
+  })
+
+  it('puts it back when the server refuses, before any refetch', async () => {
+    renderWithClient(<App />)
+    await waitForDashboard('13', [3, '4'])
+    const victim = screen.getAllByTestId('contact-row')[0]
+    const name = victim.querySelector('td')!.textContent!
+    vi.spyOn(window, 'confirm').mockReturnValue(true)
+    const hold = api.holdWrites()
+    api.failNextWrite(404, 'not_found', 'Contact not found')
+
+    await userEvent.setup().click(within(victim).getByRole('button', { name: 'Delete' }))
+    await waitFor(() => expect(statContacts()).toBe('12'))
+    expect(screen.queryByText(name)).toBeNull()
+
+    // The refetch that follows the error is held, so only the rollback can put the contact back.
+    const reads = api.holdReads()
+    hold.release()
+    await waitFor(() => expect(statContacts()).toBe('13'))
+    expect(categoryCount(3)).toBe('4')
+    expect(screen.getByText(name)).toBeTruthy()
+    reads.release()
   })
 })

@@ -1,33 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { QueryClient, QueryFilters } from '@tanstack/react-query'
+import type { QueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
-import {
-  categoryKeys,
-  contactKeys,
-  contactsQuery,
-  createContact,
-  deleteContact,
-  exactly,
-  statsKeys,
-  under,
-} from '../api'
+import { contactKeys, contactsQuery, createContact, deleteContact, targetsOf } from '../api'
 import type { Contact, ContactListParams, NewContact, Page } from '../api'
 import { adjustCategoryCounts, adjustContactTotal, cancelAndSnapshot, invalidateTargets, rollback } from './optimistic'
 
 export const CONTACTS_PER_PAGE = 20
-
-/**
- * What a contact write changes: the stats total, the chosen categories (list and details) and every
- * contacts list. Nothing else: campaigns, messages, monitoring and cache metrics are left alone.
- */
-export function contactWriteTargets(categoryIds: number[]): QueryFilters[] {
-  return [
-    exactly(statsKeys.all()),
-    exactly(categoryKeys.list()),
-    ...[...new Set(categoryIds)].map((id) => exactly(categoryKeys.detail(id))),
-    under(contactKeys.lists()),
-  ]
-}
 
 /** The page of contacts on screen, with its page number and filters. */
 export function useContactList() {
@@ -56,8 +34,9 @@ function editContactLists(
   client: QueryClient,
   change: (page: Page<Contact>, params: ContactListParams) => Page<Contact>,
 ): void {
-  for (const [queryKey, page] of client.getQueriesData<Page<Contact>>(under(contactKeys.lists()))) {
-    if (page) client.setQueryData(queryKey, change(page, queryKey[1] as ContactListParams))
+  for (const [queryKey, page] of client.getQueriesData<Page<Contact>>({ queryKey: contactKeys.lists() })) {
+    const [, , params] = queryKey as ReturnType<typeof contactKeys.list>
+    if (page) client.setQueryData(queryKey, change(page, params))
   }
 }
 
@@ -67,13 +46,19 @@ function provisionalContact(input: NewContact): Contact {
   return { id: -Date.now(), ...input, last_interaction_at: null, created_at: now, updated_at: now }
 }
 
+// What each write refreshes is the events map's answer (api/events.ts) for the event the server will emit.
+const createdTargets = (input: NewContact) =>
+  targetsOf([{ name: 'contact.created', params: { category_ids: input.category_ids } }])
+const deletedTargets = (contact: Contact) =>
+  targetsOf([{ name: 'contact.deleted', params: { contact_id: contact.id, category_ids: contact.category_ids } }])
+
 /** Creates a contact, showing it in the stats, its categories' counts and the first page at once. */
 export function useCreateContact() {
   const client = useQueryClient()
   return useMutation({
     mutationFn: createContact,
     onMutate: async (input: NewContact) => {
-      const snapshot = await cancelAndSnapshot(client, contactWriteTargets(input.category_ids))
+      const snapshot = await cancelAndSnapshot(client, createdTargets(input))
       const contact = provisionalContact(input)
       adjustContactTotal(client, +1)
       adjustCategoryCounts(client, input.category_ids, +1)
@@ -86,7 +71,7 @@ export function useCreateContact() {
       return { snapshot }
     },
     onError: (_error, _input, context) => rollback(client, context?.snapshot),
-    onSettled: (_contact, _error, input) => invalidateTargets(client, contactWriteTargets(input.category_ids)),
+    onSettled: (_contact, _error, input) => invalidateTargets(client, createdTargets(input)),
   })
 }
 
@@ -96,7 +81,7 @@ export function useDeleteContact() {
   return useMutation({
     mutationFn: (contact: Contact) => deleteContact(contact.id),
     onMutate: async (contact: Contact) => {
-      const snapshot = await cancelAndSnapshot(client, contactWriteTargets(contact.category_ids))
+      const snapshot = await cancelAndSnapshot(client, deletedTargets(contact))
       adjustContactTotal(client, -1)
       adjustCategoryCounts(client, contact.category_ids, -1)
       editContactLists(client, (page) => {
@@ -106,6 +91,6 @@ export function useDeleteContact() {
       return { snapshot }
     },
     onError: (_error, _contact, context) => rollback(client, context?.snapshot),
-    onSettled: (_data, _error, contact) => invalidateTargets(client, contactWriteTargets(contact.category_ids)),
+    onSettled: (_data, _error, contact) => invalidateTargets(client, deletedTargets(contact)),
   })
 }

@@ -1,8 +1,14 @@
 import { vi } from 'vitest'
 import type { Category, Contact } from '../api'
+import { problemsWith } from './openapi'
 
 // An in-memory stand-in for the Flask API behind a mocked `fetch`: enough of the contract for
 // the dashboard to load, write and refetch, with hooks to hold or fail a write. No network.
+// Every answer it gives is checked against the OpenAPI snapshot (test/openapi.ts); what the
+// description does not allow is collected in `driftFromOpenApi`, and setup.ts fails the test.
+
+/** This test's fake answers that /api/openapi.json does not allow, one message each. */
+export const driftFromOpenApi: string[] = []
 
 export interface Deferred {
   promise: Promise<void>
@@ -110,6 +116,11 @@ export function createFakeApi() {
       state.contacts.unshift({ ...contact, phone: String(body.phone) })
       return { status: 201, body: state.contacts[0] }
     }
+    if (method === 'POST' && path === '/api/categories') {
+      const category = makeCategory(nextId++, String(body.name), 0)
+      state.categories = [...state.categories, { ...category, description: (body.description as string) ?? null }]
+      return { status: 201, body: category }
+    }
     const contact = path.match(/^\/api\/contacts\/(\d+)$/)
     if (method === 'DELETE' && contact) {
       state.contacts = state.contacts.filter((c) => c.id !== Number(contact[1]))
@@ -145,6 +156,7 @@ export function createFakeApi() {
     const method = init.method ?? 'GET'
     calls.push({ method, path: url.pathname, search: url.searchParams, authorization: authorizationOf(init) })
     const reply = await route(method, url, init)
+    driftFromOpenApi.push(...problemsWith(method, url.pathname, reply.status, reply.body))
     if (init.signal?.aborted) throw new DOMException('The operation was aborted.', 'AbortError')
     const headers = { 'Content-Type': 'application/json' }
     return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), { status: reply.status, headers })
