@@ -44,6 +44,8 @@ def register_extensions(app):
     redis_store.init_app(app, clock.get_clock(app))
     from chatbot import unit_of_work
     unit_of_work.init_app(app)
+    from chatbot import disconnects
+    disconnects.init_app(app)
 
 
 def register_cache(app):
