@@ -18,6 +18,7 @@ def create_app(config=None):
     register_logging(app)
     register_extensions(app)
     register_cache(app)
+    register_security(app)
     register_middleware(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -51,6 +52,12 @@ def register_extensions(app):
 def register_cache(app):
     """Flask-Caching on the shared pool, plus the cache metrics."""
     from chatbot.cache import init_app
+    init_app(app)
+
+
+def register_security(app):
+    """Client address behind proxies, security headers, failure limits (before auth: its checks use them)."""
+    from chatbot.security import init_app
     init_app(app)
 
 
