@@ -21,8 +21,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 DB_RETRIES = 2
 
 
-def is_disconnect(exc):
-    """The connection is gone (or the server refuses new ones): not a bug of the request."""
+def is_unavailable(exc):
+    """The connection is gone, or the server refuses or cancels work: not a bug of the request."""
     return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
 
 
@@ -37,11 +37,12 @@ def discard_session():
 
 def handle_database_error(exc):
     """Replay a safe request after a disconnect; else 503 (disconnect) or 500 (anything else), as JSON."""
-    if not is_disconnect(exc):
+    if not is_unavailable(exc):
         return handle_unexpected(exc)
     discard_session()
     attempt = g.get("db_retries", 0) + 1
-    if request.method in SAFE_METHODS and attempt <= DB_RETRIES:
+    # Only a connection that died is worth a replay (a fresh one will do); a timeout would just repeat.
+    if exc.connection_invalidated and request.method in SAFE_METHODS and attempt <= DB_RETRIES:
         g.db_retries = attempt
         log.warning("database connection lost: %s %s run again", request.method, request.path,
                     extra={"attempt": attempt})
@@ -49,8 +50,8 @@ def handle_database_error(exc):
             return current_app.preprocess_request() or current_app.dispatch_request()
         except Exception as again:  # noqa: BLE001  (its own handler answers: 404, 422, another disconnect...)
             return current_app.handle_user_exception(again)
-    log.warning("database connection lost: %s %s answered 503", request.method, request.path)
-    response = envelope(503, "database_unavailable", "the database connection was lost; try again")
+    log.warning("database unavailable (%s): %s %s answered 503", exc.__class__.__name__, request.method, request.path)
+    response = envelope(503, "database_unavailable", "the database is unavailable; try again")
     response.headers["Retry-After"] = "1"
     return response
 

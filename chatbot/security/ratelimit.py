@@ -69,6 +69,7 @@ class FailureLimit:
     def _reset_if_exhausted(self, key):
         """A call for `Limiters.run`: None while failures are left, else when the window ends (epoch seconds)."""
         def probe(limiter):
+            """None, or the end of the window that used them up."""
             if limiter.test(self.item, self.name, key):
                 return None
             return limiter.get_window_stats(self.item, self.name, key).reset_time
