@@ -13,6 +13,7 @@ from limits import parse
 from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import FixedWindowRateLimiter
 
+from chatbot.config import ConfigValueError
 from chatbot.errors import ApiError
 from chatbot.redis_store import RedisUnavailable
 
@@ -84,6 +85,11 @@ def failure_limit(name, limit):
     return limits[name]
 
 
-def init_app(app):
-    """One pair of limiters per app, on the app's Redis pool."""
+def init_app(app, limit_settings=("AUTH_FAILURE_LIMIT",)):
+    """One pair of limiters per app, on the app's Redis pool; a limit `limits` cannot read stops start-up."""
+    for name in limit_settings:
+        try:
+            parse(app.config[name])
+        except ValueError:
+            raise ConfigValueError(f"{name} must read like '10 per minute', not {app.config[name]!r}") from None
     app.extensions["rate_limiters"] = Limiters(app.extensions["redis_store"], app.config["REDIS_URL"])

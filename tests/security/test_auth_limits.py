@@ -68,3 +68,11 @@ def test_still_limits_per_process_while_redis_is_down(limited_config, redis_serv
     assert_limited(get(server_client, "guess"))
     assert get(server_client, TOKEN, address="198.51.100.9").status_code == 200
     assert time.monotonic() - started < 3, "the open breaker skips Redis instead of waiting on it"
+
+
+def test_a_limit_that_cannot_be_read_stops_start_up(app_config):
+    from chatbot import create_app
+    from chatbot.config import ConfigError
+    app_config["AUTH_FAILURE_LIMIT"] = "ten a minute"
+    with pytest.raises(ConfigError, match="AUTH_FAILURE_LIMIT"):
+        create_app(app_config)
