@@ -20,6 +20,7 @@ def create_app(config=None):
     register_cache(app)
     register_messaging(app)
     register_live(app)
+    register_security(app)
     register_middleware(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -46,6 +47,8 @@ def register_extensions(app):
     redis_store.init_app(app, clock.get_clock(app))
     from chatbot import unit_of_work
     unit_of_work.init_app(app)
+    from chatbot import disconnects
+    disconnects.init_app(app)
 
 
 def register_cache(app):
@@ -64,6 +67,12 @@ def register_live(app):
     """Push every committed write to the open dashboards (Redis Pub/Sub, Server-Sent Events)."""
     from chatbot import live
     live.init_app(app)
+
+
+def register_security(app):
+    """Client address behind proxies, security headers, failure limits (before auth: its checks use them)."""
+    from chatbot.security import init_app
+    init_app(app)
 
 
 def register_middleware(app):

@@ -100,6 +100,11 @@ def from_env(env, instance_path):
         "SWEEP_BATCH_SIZE": env_number(env, "SWEEP_BATCH_SIZE", 5000),
         # The sweep's period: the hour of the contract. Shorter only to rehearse it (tests/rehearsal).
         "SWEEP_INTERVAL_SECONDS": env_number(env, "SWEEP_INTERVAL_SECONDS", 3600),
+        # Proxies in front of the app that append to X-Forwarded-For (Heroku's router: 1). 0 trusts none:
+        # the client address is the socket's, and a forged X-Forwarded-For changes nothing.
+        "TRUSTED_PROXIES": env_number(env, "TRUSTED_PROXIES", 0),
+        # Wrong bearer tokens allowed per client address (a `limits` string), then 429 until the window ends.
+        "AUTH_FAILURE_LIMIT": env.get("AUTH_FAILURE_LIMIT", "10 per minute"),
         "SLOW_REQUEST_MS": env_number(env, "SLOW_REQUEST_MS", 500.0, float),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "LOG_FORMAT": env.get("LOG_FORMAT", "json"),

@@ -42,9 +42,10 @@ def body(schema, example):
 
 
 NO_CONTENT = {"204": {"description": "Deleted; no body."}}
-# Every operation behind the token may answer 401; writes may answer 400 (not JSON) and 413 (over 1 MiB).
-READ = (401,)
-WRITE = (400, 401, 413, 422)
+# Every operation behind the token may answer 401, and 429 after too many wrong tokens from the address;
+# writes may answer 400 (not JSON) and 413 (over 1 MiB).
+READ = (401, 429)
+WRITE = (400, 401, 413, 422, 429)
 CONTACT_EXAMPLE = {"phone": "+14155550123", "name": "Ada Lovelace", "category_ids": []}
 CAMPAIGN_EXAMPLE = {"name": "Spring offer", "category_ids": [1],
                     "first_message": {"template": "spring_offer", "language": "en_US"},

@@ -22,7 +22,8 @@ Meta's webhooks, cached statistics.
   documentation needs `Authorization: Bearer <API_TOKEN>` (else 401).
 * Errors are `{"error": {"code", "message", "details"}}`: 400 `bad_request` (body is not JSON), 401 `unauthorized`,
   403 `forbidden`, 404 `not_found`, 405 `method_not_allowed`, 409 `conflict`, 413 `payload_too_large` (body over
-  1 MiB), 422 `validation_error` (`details` maps each field to its messages). Never a 500 for bad input.
+  1 MiB), 422 `validation_error` (`details` maps each field to its messages), 429 `too_many_requests` (too many
+  wrong tokens from one address; `Retry-After`). Never a 500 for bad input.
 * Cached answers carry `X-Cache: HIT|MISS|BYPASS`; every answer carries `Server-Timing: app;dur=<ms>`;
   answers of 500 bytes or more are gzip-compressed when asked (`Accept-Encoding: gzip`)."""
 
@@ -56,6 +57,7 @@ ERROR_RESPONSES = {
     "409": "Conflict: duplicate phone or category name, or the campaign is not a draft.",
     "413": "The body is over 1 MiB.",
     "422": "Validation failed; `details` maps each field to its messages.",
+    "429": "Too many wrong bearer tokens from this address: `Retry-After` (seconds) says when to try again.",
 }
 HEADERS = {
     "XCache": {"description": "HIT (from Redis), MISS (computed and stored) or BYPASS (cache unavailable).",

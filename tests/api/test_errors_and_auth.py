@@ -111,6 +111,8 @@ def test_unknown_path_is_404_json(client):
 def token_app_config(app_config):
     """The test app with API_TOKEN set."""
     app_config["API_TOKEN"] = TOKEN
+    # These tests send every wrong form of the header; the limit on failures has its own (tests/security).
+    app_config["AUTH_FAILURE_LIMIT"] = "1000 per minute"
     return app_config
 
 
