@@ -2,24 +2,22 @@
 
 1. `publish.py`: an after-commit effect of the unit of work sends the write's events (the names of
    chatbot/events.py with their ids), one message per unit of work, on the Redis Pub/Sub channel
-   `events:dashboard`, numbered by `events:dashboard:seq` so that a listener can tell it missed one.
+   `events:dashboard`.
 2. `hub.py`: one subscriber connection per process fans the messages out to the process's open streams,
    and samples the cache metrics every 2 s while anyone watches.
 3. `stream.py`: each `GET /api/events` is a Server-Sent Events stream that merges what arrives into at most
-   one event set per 250 ms, sends heartbeats, and says `resync` (reconnect, missed message) and
+   one event set per 250 ms, sends heartbeats, and says `resync` (reconnect, Redis back) and
    `degraded` (Redis away) so that the dashboard knows when to refetch everything.
 4. `tickets.py`: EventSource sends no Authorization header and URLs end up in logs, so the stream takes a
    short-lived, single-use, signed ticket obtained with the usual credentials.
 """
 from chatbot import unit_of_work
 from chatbot.live.hub import Hub
-from chatbot.extensions import redis_store
-from chatbot.live.publish import PUBLISH, publish
+from chatbot.live.publish import publish
 
 
 def init_app(app):
     """Publish after every commit; one hub per app, started by the first stream."""
-    app.extensions["live_publish_script"] = redis_store.client.register_script(PUBLISH)
     unit_of_work.on_after_commit(app, publish)
     app.extensions["live_hub"] = Hub(app)
 

@@ -3,15 +3,14 @@
 A stream costs a queue here, not a connection: the process holds one Pub/Sub connection however many
 dashboards are open. The subscriber runs on its own thread (a greenlet under gevent) while any stream is
 attached; it also samples the cache metrics every METRICS_SECONDS for them. Redis away: every stream is
-told `degraded`, the subscriber retries with backoff, and when it is back every stream is told `resync`
-(whatever was published meanwhile is lost to it), as it is when a message number is skipped.
+told `degraded`, the subscriber retries with backoff, and when it is back every stream is told `resync`:
+whatever was published meanwhile is lost to it (Pub/Sub loses messages only with the connection).
 """
+import itertools
 import logging
 import queue
 import threading
 import time
-
-import redis
 
 from chatbot.live.publish import CHANNEL, parse
 
@@ -32,7 +31,7 @@ class Hub:
         self.state = "connecting"  # then live (subscribed) or degraded (Redis away)
         self._lock = threading.Lock()
         self._thread = None
-        self._last_seq = None
+        self._numbers = itertools.count(1)  # the `id:` of each event set this process relays
 
     def attach(self):
         """A queue that receives every item from now on; starts the subscriber if needed."""
@@ -60,12 +59,6 @@ class Hub:
                 _drain(subscription)
                 subscription.put_nowait(("resync", None))
 
-    def _connect(self):
-        """A client of its own: Pub/Sub holds its connection, and reads block for POLL_SECONDS at most."""
-        config = self.app.config
-        return redis.Redis.from_url(config["REDIS_URL"], socket_connect_timeout=config["REDIS_CONNECT_TIMEOUT"],
-                                    socket_timeout=POLL_SECONDS + config["REDIS_SOCKET_TIMEOUT"])
-
     def _run(self):
         """Subscribe, relay, and come back after outages, as long as any stream is open."""
         failures = 0
@@ -77,7 +70,7 @@ class Hub:
             try:
                 self._subscribe_and_relay()
                 failures = 0
-            except (redis.exceptions.RedisError, OSError) as exc:
+            except Exception as exc:  # noqa: BLE001  Redis errors, a socket closed under it: never let it die
                 self._set_state("degraded")
                 log.warning("live events: redis unavailable (%s)", exc.__class__.__name__)
                 time.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
@@ -85,8 +78,8 @@ class Hub:
 
     def _subscribe_and_relay(self):
         """One subscription's life: returns when no stream is left, raises when Redis goes away."""
-        client = self._connect()
-        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        # The shared pool's client: Pub/Sub takes one connection of it for as long as it listens.
+        pubsub = self.app.extensions["redis_store"].client.pubsub(ignore_subscribe_messages=True)
         try:
             pubsub.subscribe(CHANNEL)
             if self._set_state("live"):
@@ -101,18 +94,12 @@ class Hub:
                     self._sample_metrics()
         finally:
             pubsub.close()
-            client.close()
 
     def _relay(self, data):
-        """A published event set to every stream; a skipped number means something was missed."""
-        parsed = parse(data)
-        if parsed is None:
-            return
-        seq, changes = parsed
-        if self._last_seq is not None and seq > self._last_seq + 1:
-            self.broadcast(("resync", seq))
-        self._last_seq = seq
-        self.broadcast(("changes", (seq, changes)))
+        """A published event set to every stream, numbered in this process."""
+        changes = parse(data)
+        if changes is not None:
+            self.broadcast(("changes", (next(self._numbers), changes)))
 
     def _sample_metrics(self):
         """The cache metrics, once for all the process's streams."""

@@ -2,7 +2,7 @@
 import json
 import logging
 
-from flask import current_app
+import redis
 
 from chatbot.extensions import redis_store
 from chatbot.redis_store import RedisUnavailable
@@ -10,13 +10,6 @@ from chatbot.redis_store import RedisUnavailable
 log = logging.getLogger(__name__)
 
 CHANNEL = "events:dashboard"
-SEQUENCE = "events:dashboard:seq"
-# KEYS: sequence, channel. ARGV: payload. One round trip: number the message, then publish "<seq>|<payload>".
-PUBLISH = """
-local seq = redis.call('INCR', KEYS[1])
-redis.call('PUBLISH', KEYS[2], seq .. '|' .. ARGV[1])
-return seq
-"""
 
 
 def _as_list(value):
@@ -45,22 +38,25 @@ def changes_of(events):
 
 
 def publish(events):
-    """One PUBLISH for the whole unit of work; Redis away: nothing (the dashboards are told `degraded`)."""
+    """One PUBLISH for the whole unit of work; Redis away or refusing: nothing (dashboards are told `degraded`).
+
+    No sequence number: Pub/Sub loses messages only with the subscriber's connection, and the hub says
+    `resync` whenever it has to reconnect.
+    """
     changes = changes_of(events)
     if not changes:
         return
     payload = json.dumps(changes, separators=(",", ":"))
-    script = current_app.extensions["live_publish_script"]
     try:
-        redis_store.call(lambda r: script(keys=[SEQUENCE, CHANNEL], args=[payload], client=r))
-    except RedisUnavailable:
-        log.debug("live events not published: redis unavailable")
+        redis_store.call(lambda r: r.publish(CHANNEL, payload))
+    except (RedisUnavailable, redis.exceptions.RedisError) as exc:
+        log.warning("live events not published: %s", exc.__class__.__name__)
 
 
 def parse(message):
-    """(seq, changes) of a message from the channel; None if it is not ours to read."""
+    """The changes of a message from the channel; None if it is not ours to read."""
     try:
-        seq, _, payload = message.decode().partition("|")
-        return int(seq), json.loads(payload)
-    except (ValueError, AttributeError):
+        changes = json.loads(message)
+    except (ValueError, TypeError):
         return None
+    return changes if isinstance(changes, dict) else None

@@ -42,11 +42,12 @@ def test_a_miss_costs_three_round_trips(cached_paths, server_client, redis_serve
 
 
 def test_a_contact_creation_costs_one_round_trip(cached_paths, server_client, redis_server):
-    """One EVALSHA drops the three entries (inside it: SET generation + UNLINK value, per key)."""
+    """One EVALSHA drops the three entries (inside it: SET generation + UNLINK value, per key); one PUBLISH
+    tells the open dashboards (chatbot/live)."""
     category_id = int(cached_paths[2].rsplit("/", 1)[1])
     redis_server.reset_stats()
     response = server_client.post("/api/contacts", json={"phone": "+14155550199", "name": "Cost",
                                                          "category_ids": [category_id]})
     assert response.status_code == 201
     stats = redis_server.command_stats()
-    assert stats == {"evalsha": 1, "set": 3, "unlink": 3}  # stats, list, one detail
+    assert stats == {"evalsha": 1, "set": 3, "unlink": 3, "publish": 1}  # stats, list, one detail; the event
