@@ -3,7 +3,6 @@
 Counts, not durations: a fixed number of writes, reads until the writers are done. How many requests a
 second this load reaches is bench/processes.py's question.
 """
-import bisect
 import collections
 import itertools
 import threading
@@ -13,6 +12,7 @@ import pytest
 import requests
 
 from fakes.servers import AppServer, stop_all
+from fakes.staleness import stale_reads
 from tests.conftest import REDIS_URL
 
 WRITES_EACH = 12
@@ -100,30 +100,6 @@ class Load:
             thread.join(timeout=120)
         assert not any(thread.is_alive() for thread in writers + readers), "the load did not finish"
         return self
-
-
-def observed(path, body):
-    """{"total" or category id: count} that a read shows."""
-    if path == "/api/messages/stats":
-        return {"total": body["contacts"]["total"]}
-    if path == "/api/categories":
-        return {item["id"]: item["contact_count"] for item in body["items"]}
-    return {body["id"]: body["contact_count"]}
-
-
-def stale_reads(load):
-    """Reads that miss a write which had answered before the read started."""
-    finished = sorted(load.writes)
-    times = [t for t, _ in finished]
-    stale = []
-    for started, path, body, x_cache, process in load.reads:
-        done = finished[:bisect.bisect_left(times, started)]
-        expected = collections.Counter(category for _, category in done)
-        expected["total"] = len(done)
-        for what, count in observed(path, body).items():
-            if count < expected[what]:
-                stale.append((path, process, x_cache, what, count, expected[what]))
-    return stale
 
 
 @pytest.mark.postgresql_only
