@@ -106,6 +106,8 @@ export interface MessageListParams {
   per_page: number
   cursor?: string
   status?: MessageStatus
+  campaign_id?: number
+  contact_id?: number
 }
 
 export interface NewContact {
