@@ -125,3 +125,8 @@ export interface CategoryPatch {
   name?: string
   description?: string
 }
+
+export interface EventTicket {
+  ticket: string
+  expires_in: number
+}
