@@ -1,4 +1,4 @@
-import { QueryClient } from '@tanstack/react-query'
+import { MutationObserver, QueryClient } from '@tanstack/react-query'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeEventSources } from '../test/fakeEventSource'
 import { cacheStatsKeys, campaignKeys, categoryKeys, contactKeys, messageKeys, monitoringKeys, statsKeys } from './keys'
@@ -153,6 +153,23 @@ describe('the live stream', () => {
       '["contacts","list",{"page":1,"per_page":20}]',
       '["stats"]',
     ])
+  })
+
+  it("holds what is pushed while this tab's write is in flight, and refreshes it once the write settles", async () => {
+    let answer!: () => void
+    const write = new MutationObserver(client, { mutationFn: () => new Promise<void>((resolve) => (answer = resolve)) })
+    void write.mutate()
+    await vi.advanceTimersByTimeAsync(0)
+    sources.latest().emit('changes', { 'category.created': { category_id: [9] } }, '1')
+    sources.latest().emit('resync')
+    sources.latest().emit('changes', { 'monitoring.counted': {} }, '2')
+    expect(invalidated(client)).toEqual([]) // a refetch now would undo the write's optimistic update
+    const invalidate = vi.spyOn(client, 'invalidateQueries')
+
+    answer()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(invalidate).toHaveBeenCalledTimes(1) // the resync covers the rest: everything, once
+    expect(invalidated(client)).toHaveLength(client.getQueryCache().getAll().length)
   })
 
   it('puts the pushed cache metrics in the cache-stats query', () => {

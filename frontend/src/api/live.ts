@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query'
 import { eventsOf, targetsOf } from './events'
-import type { PushedChanges } from './events'
+import type { ApiEvent, PushedChanges } from './events'
 import { fetchEventTicket } from './fetchers'
 import { cacheStatsKeys } from './keys'
 import type { CacheStats } from './types'
@@ -15,6 +15,9 @@ import type { CacheStats } from './types'
 //   event: degraded  Redis is away: nothing arrives, the queries refetch on their staleTimes and on focus as
 //                    they always did; the server says `resync` then `live` once Redis is back, on this stream.
 //   event: resync    something was missed: every query is invalidated, once.
+//
+// While a write of this tab is in flight, what is pushed waits until it settles: a refetch would replace the
+// write's optimistic update with the server's state before that write (the write then refreshes its own targets).
 //
 // A ticket opens one stream only (POST /api/events/ticket, with the usual credentials), so EventSource's own
 // retry, which reuses the URL, is no use: on an error the stream is closed and opened again here with a fresh
@@ -52,6 +55,9 @@ export class LiveStream {
   private lastEventId: string | null = null
   private opened = false
   private stopped = false
+  /** Pushed while a write of this tab was in flight: the events, or 'all' after a resync. */
+  private held: ApiEvent[] | 'all' | null = null
+  private unsubscribeMutations: (() => void) | null = null
   private readonly open: (url: string) => EventSourceLike
   private readonly ticket: () => Promise<{ ticket: string }>
   private readonly retryDelays: readonly number[]
@@ -74,12 +80,16 @@ export class LiveStream {
   }
 
   start(): void {
+    this.unsubscribeMutations = this.client.getMutationCache().subscribe(() => {
+      if (this.held !== null && this.client.isMutating() === 0) this.refresh([])
+    })
     void this.connect()
   }
 
   /** Closes the stream for good (the dashboard unmounts). */
   stop(): void {
     this.stopped = true
+    this.unsubscribeMutations?.()
     if (this.timer !== null) clearTimeout(this.timer)
     this.source?.close()
     this.source = null
@@ -112,11 +122,10 @@ export class LiveStream {
       })
     on('live', () => this.settled('live'))
     on('degraded', () => this.settled('degraded'))
-    on('resync', () => void this.client.invalidateQueries())
+    on('resync', () => this.refresh('all'))
     on('changes', (data, event) => {
       if (event.lastEventId) this.lastEventId = event.lastEventId
-      const targets = targetsOf(eventsOf(JSON.parse(data) as PushedChanges))
-      void Promise.all(targets.map((filters) => this.client.invalidateQueries(filters)))
+      this.refresh(eventsOf(JSON.parse(data) as PushedChanges))
     })
     on('cache', (data) => this.client.setQueryData<CacheStats>(cacheStatsKeys.all(), JSON.parse(data) as CacheStats))
     source.onerror = () => {
@@ -126,6 +135,20 @@ export class LiveStream {
       this.setState('reconnecting')
       this.retryLater()
     }
+  }
+
+  /** Invalidates what these events name (everything for 'all'), with whatever was held, unless a write is in flight. */
+  private refresh(events: ApiEvent[] | 'all'): void {
+    let pending: ApiEvent[] | 'all'
+    if (events === 'all' || this.held === 'all') pending = 'all'
+    else pending = [...(this.held ?? []), ...events]
+    if (this.client.isMutating() > 0) {
+      this.held = pending
+      return
+    }
+    this.held = null
+    if (pending === 'all') void this.client.invalidateQueries()
+    else void Promise.all(targetsOf(pending).map((filters) => this.client.invalidateQueries(filters)))
   }
 
   /** The server spoke: the stream is open, and the next failure starts the delays over. */
