@@ -26,6 +26,8 @@ mkdir -p "$TMP"
 "$REDIS_SERVER_BIN" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
   --dir "$TMP" --pidfile "$TMP/redis-e2e-$REDIS_PORT.pid" --logfile "$TMP/redis-e2e-$REDIS_PORT.log"
 CLEANUP+=("kill \$(cat $TMP/redis-e2e-$REDIS_PORT.pid)")
+# The live test stops this Redis and starts it again the same way (REDIS_SERVER_BIN, port, dir, pidfile).
+export E2E_REDIS_PORT="$REDIS_PORT" E2E_REDIS_DIR="$TMP"
 for _ in $(seq 1 50); do
   python3 -c "import socket; s=socket.create_connection(('127.0.0.1',$REDIS_PORT),timeout=1); s.sendall(b'PING\r\n'); assert s.recv(7)==b'+PONG\r\n'" 2>/dev/null && break
   sleep 0.1

@@ -1,13 +1,15 @@
 // End-to-end: the live stream (GET /api/events) between two dashboards, in real headless Chromium.
 // A contact created in page A shows in page B's stats, category count and contact list within a second,
 // without a reload, and page B fetches only what that write changed. A signed webhook moves page B's
-// message stats within a second. The cache panel follows the pushed metrics with no polling request.
+// message stats within a second. The cache panel follows the pushed metrics with no polling request. With
+// Redis stopped, page B says degraded and keeps its views; started again, page B is live by itself and resyncs.
 //
 // Needs what contact.e2e.mjs needs, plus: WHATSAPP_APP_SECRET when the app has one (the webhook is signed
 // with it), and `flask --app wsgi dispatch` runnable with the app's environment (scripts/e2e.sh gives both).
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { createHmac } from 'node:crypto'
+import { createConnection } from 'node:net'
 import { mkdir } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -240,6 +242,70 @@ test('the cache panel follows the pushed metrics with no polling request', async
 
     // The dashboard as an operator sees it, live (E2E_SCREENSHOT=../docs/screenshots/dashboard-live.png).
     if (SCREENSHOT) await b.page.screenshot({ path: SCREENSHOT, fullPage: false })
+    assert.deepEqual(b.problems, [])
+  })
+})
+
+/** Sends one command to the e2e app's own Redis (scripts/e2e.sh) and returns its first answer line ('' if none). */
+function redisCommand(...words) {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port: Number(process.env.E2E_REDIS_PORT) })
+    let answer = ''
+    const payload = `*${words.length}\r\n${words.map((w) => `$${Buffer.byteLength(w)}\r\n${w}\r\n`).join('')}`
+    socket.on('connect', () => socket.write(payload))
+    socket.on('data', (chunk) => {
+      answer += chunk
+      socket.end()
+    })
+    socket.on('close', () => resolve(answer.split('\r\n')[0]))
+    socket.on('error', reject)
+  })
+}
+
+/** Starts the e2e Redis again as scripts/e2e.sh did: same binary, port, directory and pidfile (its cleanup kills it). */
+async function startRedis() {
+  const port = process.env.E2E_REDIS_PORT
+  const dir = process.env.E2E_REDIS_DIR
+  await promisify(execFile)(process.env.REDIS_SERVER_BIN ?? 'redis-server', [
+    '--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--dir', dir,
+    '--pidfile', `${dir}/redis-e2e-${port}.pid`, '--logfile', `${dir}/redis-e2e-${port}.log`,
+  ])
+  const deadline = Date.now() + 10_000
+  while ((await redisCommand('PING').catch(() => '')) !== '+PONG') {
+    if (Date.now() > deadline) throw new Error('the e2e Redis did not come back within 10 s')
+    await sleep(100)
+  }
+}
+
+test('Redis away: page B says degraded and keeps its views; back: live again by itself, everything refetched once', {
+  skip: process.env.E2E_REDIS_PORT ? false : 'needs the e2e Redis of scripts/e2e.sh (E2E_REDIS_PORT)',
+}, async (t) => {
+  const b = await openLiveDashboard(t, 'B')
+  const degraded = '[data-testid=live-indicator][data-state=degraded]'
+  const live = '[data-testid=live-indicator][data-state=live]'
+
+  await withScreenshots({ b }, 'live-redis', async () => {
+    await b.page.getByTestId('stat-contacts').waitFor()
+    await settled(b)
+    const contacts = await numberIn(b.page.getByTestId('stat-contacts'))
+
+    await redisCommand('SHUTDOWN', 'NOSAVE')
+    t.after(() => redisCommand('PING').catch(() => startRedis())) // never leave the server without its Redis
+    await b.page.locator(degraded).waitFor({ timeout: 15_000 })
+    assert.equal(await numberIn(b.page.getByTestId('stat-contacts')), contacts, 'the stats stay on screen')
+
+    b.requests.length = 0
+    await startRedis()
+    // The hub retries after 0.5, 1, 2, 5, 10 s: back within 20 s, on the same stream (no new ticket).
+    await b.page.locator(live).waitFor({ timeout: 20_000 })
+    await settled(b)
+    const views = ['GET /api/cache/stats', 'GET /api/campaigns', 'GET /api/categories', 'GET /api/contacts',
+      'GET /api/messages', 'GET /api/messages/stats', 'GET /api/monitoring/daily']
+    // While degraded the panel polls the cache metrics (it is not pushed): those GETs may come before the resync.
+    const refetched = b.requests.filter((r) => r !== 'GET /api/cache/stats').sort()
+    assert.deepEqual(refetched, views.filter((v) => v !== 'GET /api/cache/stats'), 'the resync refetched each view once')
+    assert.ok(b.requests.includes('GET /api/cache/stats'))
+    assert.ok(!b.requests.includes('POST /api/events/ticket'), 'the stream resumed by itself, no reconnection')
     assert.deepEqual(b.problems, [])
   })
 })
