@@ -17,7 +17,25 @@ psql "${TEST_DATABASE_URL}" -c "CREATE DATABASE $E2E_DB" >/dev/null
 PORT="$(free_port)"
 # One SECRET_KEY for both workers: a stream ticket issued by one is redeemed by the other.
 export SECRET_KEY="e2e-$(date +%s)-$RANDOM"
-export DATABASE_URL="$E2E_DB_URL" REDIS_URL="${TEST_REDIS_URL%/*}/${E2E_REDIS_DB:-14}" SCHEDULER_ENABLED=false LOG_LEVEL=WARNING
+# Webhooks must be signed, as in production; the live e2e test signs its notifications with it.
+export WHATSAPP_APP_SECRET="e2e-webhook-$RANDOM$RANDOM"
+# A Redis of its own: Pub/Sub ignores the database number, so on a shared Redis every other run's writes
+# would reach this run's dashboards (events:dashboard) and the live test's network logs would mean nothing.
+REDIS_PORT="$(free_port)"
+mkdir -p "$TMP"
+"$REDIS_SERVER_BIN" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+  --dir "$TMP" --pidfile "$TMP/redis-e2e-$REDIS_PORT.pid" --logfile "$TMP/redis-e2e-$REDIS_PORT.log"
+CLEANUP+=("kill \$(cat $TMP/redis-e2e-$REDIS_PORT.pid)")
+# The live test stops this Redis and starts it again the same way (REDIS_SERVER_BIN, port, dir, pidfile).
+export E2E_REDIS_PORT="$REDIS_PORT" E2E_REDIS_DIR="$TMP"
+for _ in $(seq 1 50); do
+  python3 -c "import socket; s=socket.create_connection(('127.0.0.1',$REDIS_PORT),timeout=1); s.sendall(b'PING\r\n'); assert s.recv(7)==b'+PONG\r\n'" 2>/dev/null && break
+  sleep 0.1
+done
+# Each worker adds its cache counts to Redis every CACHE_METRICS_FLUSH_SECONDS (5 by default): at 1 s, the counts of
+# the worker that does not hold a dashboard's stream show in the very next push (every 2 s) too.
+export CACHE_METRICS_FLUSH_SECONDS=1
+export DATABASE_URL="$E2E_DB_URL" REDIS_URL="redis://127.0.0.1:$REDIS_PORT/${E2E_REDIS_DB:-14}" SCHEDULER_ENABLED=false WHATSAPP_TRANSPORT=dry-run LOG_LEVEL=WARNING
 flask --app wsgi db upgrade >/dev/null 2>&1
 flask --app wsgi cache flush --namespace all >/dev/null
 gunicorn wsgi:app --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &

@@ -82,6 +82,9 @@ class Hub:
         pubsub = self.app.extensions["redis_store"].client.pubsub(ignore_subscribe_messages=True)
         try:
             pubsub.subscribe(CHANNEL)
+            # A new subscription counts from the next message: what went by while no one watched (the hub was
+            # idle) was missed by no stream, and after an outage every stream is told `resync` just below.
+            self._last_seq = None
             if self._set_state("live"):
                 self.broadcast(("resync", None))
             next_metrics = 0.0

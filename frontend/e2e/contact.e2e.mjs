@@ -10,64 +10,16 @@ import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, test } from 'node:test'
-import { chromium } from 'playwright-core'
+import { API_TOKEN, BASE_URL, TOKEN_STORAGE_KEY, api, launchBrowser, numberIn, randomDigits, unusedPhone } from './support.mjs'
 
-const BASE_URL = (process.env.E2E_BASE_URL ?? '').replace(/\/$/, '')
-const API_TOKEN = process.env.API_TOKEN || null
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const TOKEN_STORAGE_KEY = 'chatbot.apiToken' // src/api/auth.ts
 const ANSWER_DELAY_MS = 1500
 const REFETCH_HOLD_MS = 3000
 const ARTIFACTS = new URL('./artifacts/', import.meta.url)
 
-if (!BASE_URL) throw new Error('Set E2E_BASE_URL to the running app, e.g. http://127.0.0.1:5099')
-
-/** Calls the API from node, with the bearer token when one is configured. */
-async function api(path, { method = 'GET', body } = {}) {
-  const headers = { Accept: 'application/json' }
-  if (API_TOKEN) headers.Authorization = `Bearer ${API_TOKEN}`
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
-  const response = await fetch(`${BASE_URL}${path}`, { method, headers, body: body && JSON.stringify(body) })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`)
-  return text ? JSON.parse(text) : null
-}
-
-const randomDigits = (count) => Array.from({ length: count }, () => Math.floor(Math.random() * 10)).join('')
-
-/** A fictional US number no contact has yet (the database may outlive a run). */
-async function unusedPhone() {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const phone = `+1415555${randomDigits(4)}`
-    const { total } = await api(`/api/contacts?search=${encodeURIComponent(phone)}&per_page=1`)
-    if (total === 0) return phone
-  }
-  throw new Error('no unused phone number found in 10 tries')
-}
-
-/** The plain number shown in a test hook. */
-async function numberIn(locator) {
-  const text = (await locator.textContent())?.trim() ?? ''
-  assert.match(text, /^\d+$/, `expected a plain number, got ${JSON.stringify(text)}`)
-  return Number(text)
-}
-
 let browser
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchBrowser()
 })
 
 after(async () => {

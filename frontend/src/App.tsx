@@ -4,39 +4,48 @@ import { CampaignsPanel } from './components/CampaignsPanel'
 import { CategoriesPanel } from './components/CategoriesPanel'
 import { ContactForm } from './components/ContactForm'
 import { ContactsPanel } from './components/ContactsPanel'
+import { LiveIndicator } from './components/LiveIndicator'
 import { MessagesPanel } from './components/MessagesPanel'
 import { MonitoringPanel } from './components/MonitoringPanel'
 import { StatsCards } from './components/StatsCards'
 import { TokenPrompt } from './components/TokenPrompt'
+import type { LiveStreamOptions } from './api'
+import { LiveStateContext, useLiveStream } from './hooks/useLiveStream'
 
-/** The dashboard page: every view, laid out in a grid. */
-export function App() {
+/** The dashboard page: every view, laid out in a grid, kept up to date by the one live stream. */
+export function App({ live }: { live?: LiveStreamOptions } = {}) {
   const [selectedCategory, setSelectedCategory] = useState<number | null>(null)
+  const liveState = useLiveStream(live)
   return (
-    <div className="app">
-      <header className="topbar">
-        <h1>
-          <span className="logo" aria-hidden="true">◆</span> Campaign dashboard
-        </h1>
-        <span className="topbar-note">WhatsApp campaigns</span>
-      </header>
-      <main className="layout">
-        <StatsCards />
-        <div className="grid grid-main">
-          <div className="column">
-            <ContactForm />
-            <CategoriesPanel selectedId={selectedCategory} onSelect={setSelectedCategory} />
+    <LiveStateContext.Provider value={liveState}>
+      <div className="app">
+        <header className="topbar">
+          <h1>
+            <span className="logo" aria-hidden="true">◆</span> Campaign dashboard
+          </h1>
+          <div className="topbar-right">
+            <span className="topbar-note">WhatsApp campaigns</span>
+            <LiveIndicator state={liveState} />
           </div>
-          <ContactsPanel />
-        </div>
-        <CampaignsPanel />
-        <div className="grid grid-monitoring">
-          <MonitoringPanel />
-          <CacheMetrics />
-        </div>
-        <MessagesPanel />
-      </main>
-      <TokenPrompt />
-    </div>
+        </header>
+        <main className="layout">
+          <StatsCards />
+          <div className="grid grid-main">
+            <div className="column">
+              <ContactForm />
+              <CategoriesPanel selectedId={selectedCategory} onSelect={setSelectedCategory} />
+            </div>
+            <ContactsPanel />
+          </div>
+          <CampaignsPanel />
+          <div className="grid grid-monitoring">
+            <MonitoringPanel />
+            <CacheMetrics />
+          </div>
+          <MessagesPanel />
+        </main>
+        <TokenPrompt />
+      </div>
+    </LiveStateContext.Provider>
   )
 }

@@ -1,4 +1,6 @@
 """The stream relays committed writes, says resync on reconnect and degraded without Redis, ends with its credential."""
+import time
+
 import pytest
 
 from chatbot import unit_of_work
@@ -34,6 +36,26 @@ def test_writes_in_one_window_arrive_as_one_set(app, open_stream, clock):
 def test_a_reconnecting_dashboard_is_told_to_resync(app, open_stream):
     reader = open_stream(headers={"Last-Event-ID": "41"})
     reader.wait_for(lambda frames: reader.events("resync"), "resync")
+
+
+def test_writes_made_while_no_dashboard_watched_do_not_resync_the_next_one(app, open_stream):
+    from chatbot.live import get_hub
+    first = open_stream()
+    first.wait_for(lambda frames: any("event: live" in f for f in frames), "live state")
+    emit("category.created", category_id=1)
+    first.wait_for(lambda frames: first.events("changes"), "changes")
+    first.close()
+    hub = get_hub(app)
+    deadline = time.monotonic() + 10
+    while hub._thread is not None:  # the idle hub lets its subscription go
+        assert time.monotonic() < deadline, "the hub kept its subscriber with no stream open"
+        time.sleep(0.05)
+    emit("category.created", category_id=2)  # nobody watches: the message numbers move on
+    second = open_stream()
+    second.wait_for(lambda frames: any("event: live" in f for f in frames), "live state")
+    emit("category.created", category_id=3)
+    second.wait_for(lambda frames: second.events("changes"), "changes")
+    assert second.events("resync") == []
 
 
 def test_the_cache_metrics_come_on_the_stream(app, open_stream):

@@ -2,8 +2,9 @@ import { QueryClient } from '@tanstack/react-query'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { EVENT_NAMES, targetsOf } from './events'
-import { campaignKeys, categoryKeys, contactKeys, messageKeys, monitoringKeys, statsKeys } from './keys'
+import { EVENT_NAMES, eventsOf, targetsOf } from './events'
+import { cacheStatsKeys, campaignKeys, categoryKeys, contactKeys, messageKeys, monitoringKeys, statsKeys } from './keys'
+import type { MessageRow } from './types'
 
 /** The event names of the backend's one list (`EVENTS` in chatbot/events.py). */
 function backendEventNames(): string[] {
@@ -13,9 +14,21 @@ function backendEventNames(): string[] {
   return [...block[1].matchAll(/"([a-z.]+)"/g)].map((match) => match[1])
 }
 
+/** A message row of a campaign, as the list shows it. */
+const row = (id: number, campaign_id: number): MessageRow => ({
+  id, campaign_id, contact_id: 1, contact_name: 'Ada', step: 1, status: 'sent', sent_at: null, created_at: '2024-05-01T10:00:00Z',
+})
+
 /** A client holding one of every kind of query, each with data, none stale. */
 function filledClient(): QueryClient {
   const client = new QueryClient()
+  // Message lists: one showing campaign 1, one showing only campaign 2, filtered by each, and by a status.
+  client.setQueryData(messageKeys.list({ per_page: 25, cursor: 'p2' }), { items: [row(5, 2), row(4, 1)], next_cursor: null })
+  client.setQueryData(messageKeys.list({ per_page: 25, cursor: 'p3' }), { items: [row(3, 2)], next_cursor: null })
+  client.setQueryData(messageKeys.list({ per_page: 25, campaign_id: 1 }), { items: [], next_cursor: null })
+  client.setQueryData(messageKeys.list({ per_page: 25, campaign_id: 2 }), { items: [], next_cursor: null })
+  client.setQueryData(messageKeys.list({ per_page: 25, status: 'read' }), { items: [], next_cursor: null })
+  client.setQueryData(cacheStatsKeys.all(), { hits: 1 })
   const keys = [
     statsKeys.all(),
     categoryKeys.list(),
@@ -24,6 +37,8 @@ function filledClient(): QueryClient {
     contactKeys.list({ page: 1, per_page: 20 }),
     contactKeys.list({ page: 2, per_page: 20, search: 'ada' }),
     campaignKeys.list(),
+    campaignKeys.detail(1),
+    campaignKeys.detail(2),
     messageKeys.list({ per_page: 25 }),
     monitoringKeys.daily(7),
   ]
@@ -49,13 +64,13 @@ describe('the events map', () => {
   })
 
   it('refreshes the category lists without touching any category detail on category.created', async () => {
-    expect(await invalidatedBy(targetsOf([{ name: 'category.created', params: { category_id: 9 } }]))).toEqual([
+    expect(await invalidatedBy(targetsOf([{ name: 'category.created', params: { category_id: [9] } }]))).toEqual([
       '["categories","list",{}]',
     ])
   })
 
   it('refreshes the lists and only that detail on category.updated', async () => {
-    expect(await invalidatedBy(targetsOf([{ name: 'category.updated', params: { category_id: 3 } }]))).toEqual([
+    expect(await invalidatedBy(targetsOf([{ name: 'category.updated', params: { category_id: [3] } }]))).toEqual([
       '["categories","detail",3]',
       '["categories","list",{}]',
     ])
@@ -72,9 +87,25 @@ describe('the events map', () => {
     ])
   })
 
-  it('refreshes the counters, campaigns and messages on message events, and the daily view on monitoring.counted', async () => {
+  it("refreshes the stats, that campaign's row and detail, and only the message lists showing it on message.status", async () => {
     expect(await invalidatedBy(targetsOf([{ name: 'message.status', params: { campaign_ids: [1] } }]))).toEqual([
+      '["campaigns","detail",1]',
       '["campaigns","list",{}]',
+      '["messages","list",{"per_page":25,"campaign_id":1}]',
+      '["messages","list",{"per_page":25,"cursor":"p2"}]',
+      '["messages","list",{"per_page":25,"status":"read"}]',
+      '["stats"]',
+    ])
+  })
+
+  it('refreshes every message list when a status change names no campaign, and the daily view on monitoring.counted', async () => {
+    expect(await invalidatedBy(targetsOf([{ name: 'message.status', params: { campaign_ids: [] } }]))).toEqual([
+      '["campaigns","list",{}]',
+      '["messages","list",{"per_page":25,"campaign_id":1}]',
+      '["messages","list",{"per_page":25,"campaign_id":2}]',
+      '["messages","list",{"per_page":25,"cursor":"p2"}]',
+      '["messages","list",{"per_page":25,"cursor":"p3"}]',
+      '["messages","list",{"per_page":25,"status":"read"}]',
       '["messages","list",{"per_page":25}]',
       '["stats"]',
     ])
@@ -83,10 +114,48 @@ describe('the events map', () => {
     ])
   })
 
+  it("refreshes for a pushed contact.created exactly what the contact form's own write refreshes, and nothing else", async () => {
+    const pushed = eventsOf({ 'contact.created': { contact_id: [12], category_ids: [7] } })
+    const written = targetsOf([{ name: 'contact.created', params: { category_ids: [7] } }])
+    expect(targetsOf(pushed)).toEqual(written)
+    expect(await invalidatedBy(targetsOf(pushed))).toEqual([
+      '["categories","detail",7]',
+      '["categories","list",{}]',
+      '["contacts","list",{"page":1,"per_page":20}]',
+      '["contacts","list",{"page":2,"per_page":20,"search":"ada"}]',
+      '["stats"]',
+    ])
+  })
+
+  it('merges a pushed set of several events, a key named whole winning over the same key through a predicate', async () => {
+    const pushed = eventsOf({
+      'message.status': { campaign_ids: [1] },
+      'campaign.launched': { campaign_id: [2] },
+      'monitoring.counted': {},
+    })
+    expect(await invalidatedBy(targetsOf(pushed))).toEqual([
+      '["campaigns","detail",1]',
+      '["campaigns","detail",2]',
+      '["campaigns","list",{}]',
+      '["messages","list",{"per_page":25,"campaign_id":1}]',
+      '["messages","list",{"per_page":25,"campaign_id":2}]',
+      '["messages","list",{"per_page":25,"cursor":"p2"}]',
+      '["messages","list",{"per_page":25,"cursor":"p3"}]',
+      '["messages","list",{"per_page":25,"status":"read"}]',
+      '["messages","list",{"per_page":25}]',
+      '["monitoring","daily",7]',
+      '["stats"]',
+    ])
+  })
+
+  it('reads a pushed event without its params (an older server) as naming no ids', async () => {
+    expect(await invalidatedBy(targetsOf(eventsOf({ 'category.updated': {} })))).toEqual(['["categories","list",{}]'])
+  })
+
   it('names each key once across several events, in the order first named', () => {
     const targets = targetsOf([
       { name: 'contact.created', params: { category_ids: [3, 3] } },
-      { name: 'category.updated', params: { category_id: 3 } },
+      { name: 'category.updated', params: { category_id: [3] } },
     ])
     expect(targets).toEqual([
       { queryKey: ['stats'] },

@@ -1,6 +1,7 @@
 import { hashKey } from '@tanstack/react-query'
-import type { QueryFilters, QueryKey } from '@tanstack/react-query'
+import type { Query, QueryFilters, QueryKey } from '@tanstack/react-query'
 import { campaignKeys, categoryKeys, contactKeys, messageKeys, monitoringKeys, statsKeys } from './keys'
+import type { CursorPage, MessageRow } from './types'
 
 // Which cached queries each of the backend's events makes stale: the one place the dashboard says it.
 // The mutations build the events their write will emit and refresh what this map names (cancel,
@@ -18,41 +19,49 @@ import { campaignKeys, categoryKeys, contactKeys, messageKeys, monitoringKeys, s
 // | category.updated                       | category lists, its detail                                     |
 // | category.deleted                       | category lists, its detail, contact lists (their categories)   |
 // | campaign.created                       | stats, campaign lists                                          |
-// | campaign.launched                      | stats, campaign lists, message lists (first messages queued)   |
-// | campaign.completed                     | stats, campaign lists                                          |
-// | message.sent / status, sweep.completed | stats, campaign lists (counters), message lists                |
-// | interaction.recorded                   | the same, and contact lists (last_interaction_at)              |
+// | campaign.launched                      | stats, campaign lists and its detail, message lists (queued)   |
+// | campaign.completed                     | stats, campaign lists, their details                           |
+// | message.sent / status, sweep.completed | stats, campaign lists and their details (counters), the        |
+// |                                        | message lists that show those campaigns (rows change status)   |
+// | interaction.recorded                   | the same, every message list (second messages queued) and      |
+// |                                        | contact lists (last_interaction_at)                            |
 // | monitoring.counted                     | the daily counters                                             |
 // | data.seeded                            | everything but the cache metrics                               |
 //
-// The cache metrics follow no event: they are polled (CACHE_STATS_POLL_MS).
+// The cache metrics follow no event: the live stream pushes them (`event: cache`, api/live.ts).
+//
+// Params are lists of ids, as the live stream sends them (it merges the events of 250 ms into one set):
+// `{"contact.created": {"contact_id": [7], "category_ids": [1, 2]}}`. The mutations say theirs the same way.
+
+type Ids = number[]
 
 /** What a contact event carries; a new row's id is unknown until the server answers its creation. */
 interface ContactParams {
-  contact_id?: number
-  category_ids: number[]
+  contact_id?: Ids
+  category_ids: Ids
   /** contact.deleted: the campaigns of its messages, which go with it. */
-  campaign_ids?: number[]
+  campaign_ids?: Ids
 }
-type CampaignsParams = { campaign_ids: number[] }
+type CampaignsParams = { campaign_ids: Ids }
 
 /** Each event of `chatbot/events.py` with its params. */
 interface EventParams {
   'contact.created': ContactParams
   'contact.updated': ContactParams
   'contact.deleted': ContactParams
-  'category.created': { category_id?: number }
-  'category.updated': { category_id: number }
-  'category.deleted': { category_id: number }
-  'campaign.created': { campaign_id: number }
-  'campaign.launched': { campaign_id: number }
+  'category.created': { category_id?: Ids }
+  'category.updated': { category_id: Ids }
+  'category.deleted': { category_id: Ids }
+  'campaign.created': { campaign_id: Ids }
+  'campaign.launched': { campaign_id: Ids }
   'campaign.completed': CampaignsParams
   'message.sent': CampaignsParams
   'message.status': CampaignsParams
   'sweep.completed': CampaignsParams
-  'interaction.recorded': CampaignsParams & { contact_ids: number[] }
-  'monitoring.counted': { counts: Record<string, unknown> }
-  'data.seeded': Record<string, never>
+  'interaction.recorded': CampaignsParams & { contact_ids: Ids }
+  /** The stream leaves the counts out (ids only); the map needs none. */
+  'monitoring.counted': { counts?: Record<string, unknown> }
+  'data.seeded': { category_ids?: Ids }
 }
 
 export type ApiEventName = keyof EventParams
@@ -60,30 +69,66 @@ export type ApiEventName = keyof EventParams
 /** One event as the backend's unit of work records it: a name and its params. */
 export type ApiEvent = { [Name in ApiEventName]: { name: Name; params: EventParams[Name] } }[ApiEventName]
 
-const messaging = (): QueryKey[] => [statsKeys.all(), campaignKeys.lists(), messageKeys.lists()]
+/** What an `event: changes` frame of GET /api/events carries: each event's merged params. */
+export type PushedChanges = Record<string, Record<string, unknown>>
+
+/** A key and everything under it, or only the queries under it that the predicate picks. */
+type Target = QueryKey | { queryKey: QueryKey; predicate: (query: Query) => boolean }
+
+const isWhole = (target: Target): target is QueryKey => Array.isArray(target)
+
+/** A pushed set may lack a param (an older server): read it as no ids, never throw. */
+const ids = (value: Ids | undefined): Ids => (Array.isArray(value) ? value : [])
+
+/** The message lists that may show a row of these campaigns (all of them when the campaigns are unknown). */
+function messageListsShowing(campaignIds: Ids | undefined): Target {
+  const wanted = new Set(ids(campaignIds))
+  if (wanted.size === 0) return messageKeys.lists()
+  const predicate = (query: Query) => {
+    const [, , params] = query.queryKey as ReturnType<typeof messageKeys.list>
+    if (params?.campaign_id !== undefined) return wanted.has(params.campaign_id)
+    // Filtered by status: a row of those campaigns may move into it, whatever it shows now.
+    if (params?.status !== undefined) return true
+    const page = query.state.data as CursorPage<MessageRow> | undefined
+    return !page || page.items.some((row) => row.campaign_id !== null && wanted.has(row.campaign_id))
+  }
+  return { queryKey: messageKeys.lists(), predicate }
+}
+
+/** Stats, the campaigns' rows and details, and the message lists showing them: what a status change moves. */
+const messaging = (campaignIds: Ids | undefined): Target[] => [
+  statsKeys.all(),
+  campaignKeys.lists(),
+  ...ids(campaignIds).map((id) => campaignKeys.detail(id)),
+  messageListsShowing(campaignIds),
+]
 
 /** The query keys each event makes stale (each key also reaches every key under it). */
-const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => QueryKey[] } = {
+const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } = {
   'contact.created': (params) => contactTargets(params),
   'contact.updated': (params) => contactTargets(params),
   'contact.deleted': (params) => [
     ...contactTargets(params),
-    ...(params.campaign_ids?.length ? [campaignKeys.lists(), messageKeys.lists()] : []),
+    ...(ids(params.campaign_ids).length ? [campaignKeys.lists(), messageKeys.lists()] : []),
   ],
   'category.created': () => [categoryKeys.lists()],
-  'category.updated': ({ category_id }) => [categoryKeys.lists(), categoryKeys.detail(category_id)],
+  'category.updated': ({ category_id }) => [categoryKeys.lists(), ...ids(category_id).map(categoryKeys.detail)],
   'category.deleted': ({ category_id }) => [
     categoryKeys.lists(),
-    categoryKeys.detail(category_id),
+    ...ids(category_id).map(categoryKeys.detail),
     contactKeys.lists(),
   ],
   'campaign.created': () => [statsKeys.all(), campaignKeys.lists()],
-  'campaign.launched': () => messaging(),
-  'campaign.completed': () => [statsKeys.all(), campaignKeys.lists()],
-  'message.sent': () => messaging(),
-  'message.status': () => messaging(),
-  'sweep.completed': () => messaging(),
-  'interaction.recorded': () => [...messaging(), contactKeys.lists()],
+  'campaign.launched': ({ campaign_id }) => [...messaging(campaign_id), messageKeys.lists()],
+  'campaign.completed': ({ campaign_ids }) => [
+    statsKeys.all(),
+    campaignKeys.lists(),
+    ...ids(campaign_ids).map(campaignKeys.detail),
+  ],
+  'message.sent': ({ campaign_ids }) => messaging(campaign_ids),
+  'message.status': ({ campaign_ids }) => messaging(campaign_ids),
+  'sweep.completed': ({ campaign_ids }) => messaging(campaign_ids),
+  'interaction.recorded': ({ campaign_ids }) => [...messaging(campaign_ids), messageKeys.lists(), contactKeys.lists()],
   'monitoring.counted': () => [monitoringKeys.all()],
   'data.seeded': () => [
     statsKeys.all(),
@@ -95,24 +140,37 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => QueryKey[] }
   ],
 }
 
-function contactTargets({ category_ids }: { category_ids: number[] }): QueryKey[] {
-  return [statsKeys.all(), categoryKeys.lists(), ...category_ids.map((id) => categoryKeys.detail(id)), contactKeys.lists()]
+function contactTargets({ category_ids }: ContactParams): Target[] {
+  return [statsKeys.all(), categoryKeys.lists(), ...ids(category_ids).map(categoryKeys.detail), contactKeys.lists()]
 }
 
 /** Every event name the map knows, to check it against the backend's list. */
 export const EVENT_NAMES = Object.keys(MAP) as ApiEventName[]
 
+/** The events of a pushed `changes` frame, in the shape the map reads. */
+export function eventsOf(changes: PushedChanges): ApiEvent[] {
+  return Object.entries(changes).map(([name, params]) => ({ name, params: params ?? {} }) as ApiEvent)
+}
+
 /**
  * The filters for every query these events make stale, each key once, in the order first named.
- * The same list serves to cancel, snapshot, roll back and invalidate a write's targets.
+ * The same list serves to cancel, snapshot, roll back and invalidate a write's targets, and to refresh
+ * what a pushed event set names. A key named whole and also through a predicate is refreshed whole.
  */
 export function targetsOf(events: ApiEvent[]): QueryFilters[] {
-  const seen = new Map<string, QueryKey>()
+  const seen = new Map<string, { queryKey: QueryKey; predicates: Array<(query: Query) => boolean> | null }>()
   for (const event of events) {
     // An event this dashboard does not know yet (a newer server) refreshes nothing rather than throwing.
-    const keysOf = MAP[event.name] as ((params: unknown) => QueryKey[]) | undefined
-    const keys = keysOf?.(event.params) ?? []
-    for (const queryKey of keys) if (!seen.has(hashKey(queryKey))) seen.set(hashKey(queryKey), queryKey)
+    const targetsFor = MAP[event.name] as ((params: unknown) => Target[]) | undefined
+    for (const target of targetsFor?.(event.params) ?? []) {
+      const { queryKey, predicate } = isWhole(target) ? { queryKey: target, predicate: null } : target
+      const entry = seen.get(hashKey(queryKey)) ?? { queryKey, predicates: [] as Array<(query: Query) => boolean> }
+      if (predicate === null) entry.predicates = null
+      else entry.predicates?.push(predicate)
+      seen.set(hashKey(queryKey), entry)
+    }
   }
-  return [...seen.values()].map((queryKey) => ({ queryKey }))
+  return [...seen.values()].map(({ queryKey, predicates }) =>
+    predicates === null ? { queryKey } : { queryKey, predicate: (query: Query) => predicates.some((p) => p(query)) },
+  )
 }

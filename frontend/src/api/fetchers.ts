@@ -8,6 +8,7 @@ import type {
   ContactListParams,
   CursorPage,
   DailyCounter,
+  EventTicket,
   ItemList,
   MessageListParams,
   MessageRow,
@@ -49,3 +50,6 @@ export const fetchDailyCounters = (days: number, signal?: AbortSignal) =>
   request<ItemList<DailyCounter>>('/api/monitoring/daily', { query: { days }, signal })
 
 export const fetchCacheStats = (signal?: AbortSignal) => request<CacheStats>('/api/cache/stats', { signal })
+
+/** A single-use ticket that opens one live stream (GET /api/events); asked with the usual credentials. */
+export const fetchEventTicket = () => request<EventTicket>('/api/events/ticket', { method: 'POST' })

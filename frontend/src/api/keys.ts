@@ -31,6 +31,8 @@ export const campaignKeys = {
   all: () => ['campaigns'] as const,
   lists: () => [...campaignKeys.all(), 'list'] as const,
   list: () => [...campaignKeys.lists(), {}] as const,
+  details: () => [...campaignKeys.all(), 'detail'] as const,
+  detail: (id: number) => [...campaignKeys.details(), id] as const,
 }
 
 export const messageKeys = {

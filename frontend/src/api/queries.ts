@@ -29,7 +29,10 @@ export const STALE_TIME = {
   contacts: 2 * MINUTE,
 } as const
 
-/** The cache metrics are a live view, so they are polled. */
+/**
+ * The cache metrics are a live view: the live stream pushes them every 2 s (api/live.ts); while it is not
+ * live (Redis away, reconnecting, no EventSource) they are polled instead (hooks/useCacheStats.ts).
+ */
 export const CACHE_STATS_POLL_MS = 5_000
 
 export const statsQuery = () =>
@@ -86,5 +89,4 @@ export const cacheStatsQuery = () =>
   queryOptions({
     queryKey: cacheStatsKeys.all(),
     queryFn: ({ signal }) => fetchCacheStats(signal),
-    refetchInterval: CACHE_STATS_POLL_MS,
   })

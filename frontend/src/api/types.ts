@@ -106,6 +106,8 @@ export interface MessageListParams {
   per_page: number
   cursor?: string
   status?: MessageStatus
+  campaign_id?: number
+  contact_id?: number
 }
 
 export interface NewContact {
@@ -122,4 +124,9 @@ export interface NewCategory {
 export interface CategoryPatch {
   name?: string
   description?: string
+}
+
+export interface EventTicket {
+  ticket: string
+  expires_in: number
 }

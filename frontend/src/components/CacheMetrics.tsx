@@ -28,7 +28,7 @@ function Metrics({ stats }: { stats: CacheStats }) {
         </dd>
         <dt>Hits / misses</dt>
         <dd>
-          {stats.hits} / {stats.misses}
+          <span data-testid="cache-hits">{stats.hits}</span> / <span data-testid="cache-misses">{stats.misses}</span>
         </dd>
         <dt>Errors</dt>
         <dd>{stats.errors}</dd>
@@ -45,7 +45,7 @@ function Metrics({ stats }: { stats: CacheStats }) {
   )
 }
 
-/** The cache metrics, refreshed every few seconds. */
+/** The cache metrics, pushed by the live stream every 2 s (polled while it is not live). */
 export function CacheMetrics() {
   return (
     <Panel title="Cache" query={useCacheStats()}>

@@ -8,7 +8,8 @@ interface CardProps {
   testId: string
   label: string
   total: number
-  parts?: Array<[string, number]>
+  /** [key, label, value]; the value's test hook is `<testId>-<key>`, e.g. stat-messages-delivered. */
+  parts?: Array<[string, string, number]>
 }
 
 /** One total; the number alone sits in the test hook so tests can read it as is. */
@@ -21,9 +22,9 @@ function StatCard({ testId, label, total, parts = [] }: CardProps) {
       </div>
       {parts.length > 0 && (
         <ul className="stat-parts">
-          {parts.map(([name, value]) => (
-            <li key={name}>
-              <span>{name}</span> <b>{value}</b>
+          {parts.map(([key, name, value]) => (
+            <li key={key}>
+              <span>{name}</span> <b data-testid={`${testId}-${key}`}>{value}</b>
             </li>
           ))}
         </ul>
@@ -41,13 +42,13 @@ function StatGrid({ stats }: { stats: Stats }) {
         testId="stat-messages"
         label="Messages"
         total={messages.total}
-        parts={MESSAGE_STATUSES.map((status) => [statusLabel(status), messages[status]])}
+        parts={MESSAGE_STATUSES.map((status) => [status, statusLabel(status), messages[status]])}
       />
       <StatCard
         testId="stat-campaigns"
         label="Campaigns"
         total={campaigns.total}
-        parts={CAMPAIGN_STATUSES.map((status) => [statusLabel(status), campaigns[status]])}
+        parts={CAMPAIGN_STATUSES.map((status) => [status, statusLabel(status), campaigns[status]])}
       />
       <StatCard testId="stat-interactions" label="Interactions" total={stats.interactions.total} />
     </div>

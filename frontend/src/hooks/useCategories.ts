@@ -4,7 +4,7 @@ import type { Category, CategoryPatch, ItemList } from '../api'
 import { cancelAndSnapshot, invalidateTargets, rollback } from './optimistic'
 
 /** What editing a category refreshes, as the events map (api/events.ts) says: the lists and that detail. */
-const updatedTargets = (id: number) => targetsOf([{ name: 'category.updated', params: { category_id: id } }])
+const updatedTargets = (id: number) => targetsOf([{ name: 'category.updated', params: { category_id: [id] } }])
 
 export function useCategories() {
   return useQuery(categoriesQuery())
@@ -44,6 +44,6 @@ export function useCreateCategory() {
   return useMutation({
     mutationFn: createCategory,
     onSettled: (category) =>
-      invalidateTargets(client, targetsOf([{ name: 'category.created', params: { category_id: category?.id } }])),
+      invalidateTargets(client, targetsOf([{ name: 'category.created', params: { category_id: category ? [category.id] : [] } }])),
   })
 }

@@ -50,7 +50,7 @@ function provisionalContact(input: NewContact): Contact {
 const createdTargets = (input: NewContact) =>
   targetsOf([{ name: 'contact.created', params: { category_ids: input.category_ids } }])
 const deletedTargets = (contact: Contact) =>
-  targetsOf([{ name: 'contact.deleted', params: { contact_id: contact.id, category_ids: contact.category_ids } }])
+  targetsOf([{ name: 'contact.deleted', params: { contact_id: [contact.id], category_ids: contact.category_ids } }])
 
 /** Creates a contact, showing it in the stats, its categories' counts and the first page at once. */
 export function useCreateContact() {

@@ -111,6 +111,9 @@ export function createFakeApi() {
   }
 
   function write(method: string, path: string, body: Record<string, unknown>): Reply {
+    if (method === 'POST' && path === '/api/events/ticket') {
+      return { status: 200, body: { ticket: `ticket-${nextId++}`, expires_in: 60 } }
+    }
     if (method === 'POST' && path === '/api/contacts') {
       const contact = makeContact(nextId++, String(body.name), (body.category_ids as number[]) ?? [])
       state.contacts.unshift({ ...contact, phone: String(body.phone) })
