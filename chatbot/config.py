@@ -74,6 +74,8 @@ def from_env(env, instance_path):
         "REDIS_MAX_CONNECTIONS": env_number(env, "REDIS_MAX_CONNECTIONS", 20),
         "REDIS_BREAKER_COOLDOWN": env_number(env, "REDIS_BREAKER_COOLDOWN", 5.0, float),
         "CACHE_TTL_SECONDS": env_number(env, "CACHE_TTL_SECONDS", 60),
+        # Pub/Sub channels ignore the database number: apps sharing one Redis need channels of their own.
+        "LIVE_CHANNEL": env.get("LIVE_CHANNEL", "events:dashboard"),
         "CACHE_METRICS_FLUSH_SECONDS": env_number(env, "CACHE_METRICS_FLUSH_SECONDS", 5.0, float),
         "WHATSAPP_TRANSPORT": env.get("WHATSAPP_TRANSPORT", "dry-run"),
         "WHATSAPP_TOKEN": env.get("WHATSAPP_TOKEN") or None,
@@ -124,5 +126,7 @@ def check(config):
         missing = [name for name in PRODUCTION_SECRETS if not config.get(name)]
         if missing:
             raise ConfigError("APP_ENV=production needs " + ", ".join(missing) + " to be set")
+    if not str(config.get("LIVE_CHANNEL", "events:")).startswith("events:"):
+        raise ConfigError("LIVE_CHANNEL must start with events: (the only Pub/Sub prefix this app owns)")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = secrets.token_hex(32)

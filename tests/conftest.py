@@ -8,6 +8,7 @@ throwaway servers when none answer. TEST_BACKENDS=sqlite (or postgresql) narrows
 import contextlib
 import os
 import shutil
+import uuid
 
 import pytest
 import redis as redis_lib
@@ -34,6 +35,8 @@ def backends(environ):
 BACKENDS = backends(os.environ)
 # From the models, so a new table is emptied between tests without anyone remembering to add it here.
 TABLES = tuple(table.name for table in db.metadata.sorted_tables)
+# Pub/Sub channels ignore the database number: a channel of this run's own keeps other runs' events out.
+LIVE_CHANNEL = f"events:dashboard:test:{uuid.uuid4().hex[:12]}"
 OUR_PREFIXES = ("cache:*", "monitoring:*", "lock:*", "events:*")
 
 
@@ -136,6 +139,7 @@ def app_config(database_url, redis_url, clock):
         "CLOCK": clock,
         "LOG_FORMAT": "text",
         "WHATSAPP_TRANSPORT": "dry-run",
+        "LIVE_CHANNEL": LIVE_CHANNEL,
     }
 
 

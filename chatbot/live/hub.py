@@ -12,7 +12,7 @@ import queue
 import threading
 import time
 
-from chatbot.live.publish import CHANNEL, parse
+from chatbot.live.publish import parse
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,7 @@ class Hub:
         # The shared pool's client: Pub/Sub takes one connection of it for as long as it listens.
         pubsub = self.app.extensions["redis_store"].client.pubsub(ignore_subscribe_messages=True)
         try:
-            pubsub.subscribe(CHANNEL)
-            # A new subscription counts from the next message: what went by while no one watched (the hub was
-            # idle) was missed by no stream, and after an outage every stream is told `resync` just below.
-            self._last_seq = None
+            pubsub.subscribe(self.app.config["LIVE_CHANNEL"])
             if self._set_state("live"):
                 self.broadcast(("resync", None))
             next_metrics = 0.0

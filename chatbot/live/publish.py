@@ -3,13 +3,12 @@ import json
 import logging
 
 import redis
+from flask import current_app
 
 from chatbot.extensions import redis_store
 from chatbot.redis_store import RedisUnavailable
 
 log = logging.getLogger(__name__)
-
-CHANNEL = "events:dashboard"
 
 
 def _as_list(value):
@@ -48,7 +47,7 @@ def publish(events):
         return
     payload = json.dumps(changes, separators=(",", ":"))
     try:
-        redis_store.call(lambda r: r.publish(CHANNEL, payload))
+        redis_store.call(lambda r: r.publish(current_app.config["LIVE_CHANNEL"], payload))
     except (RedisUnavailable, redis.exceptions.RedisError) as exc:
         log.warning("live events not published: %s", exc.__class__.__name__)
 

@@ -15,7 +15,7 @@ from fakes.servers import AppServer, RedisServer, stop_all
 STATS = "/api/messages/stats"
 FAST = {"REDIS_SOCKET_TIMEOUT": "0.2", "REDIS_CONNECT_TIMEOUT": "0.2", "REDIS_BREAKER_COOLDOWN": "0.3",
         "CACHE_METRICS_FLUSH_SECONDS": "0", "CACHE_TTL_SECONDS": "600"}
-DEADLINE_SECONDS = 20
+DEADLINE_SECONDS = 60  # generous: a busy machine may double a breaker's cool-down once or twice
 # The writer's breaker stays open through the write (no command reaches the stalled Redis, whose socket
 # buffers would otherwise replay it on resume): its write can only go on record.
 WRITER = {"REDIS_BREAKER_COOLDOWN": "5"}
@@ -45,7 +45,7 @@ def start_app(database_url, redis):
 def stats(server):
     """(X-Cache, contacts.total) of one stats read."""
     response = requests.get(server.url + STATS, timeout=10)
-    assert response.status_code == 200, response.text
+    assert response.status_code == 200, (response.text, server.output())
     return response.headers["X-Cache"], response.json()["contacts"]["total"]
 
 

@@ -4,8 +4,8 @@ import time
 
 import pytest
 import redis as redis_lib
+from tests.conftest import LIVE_CHANNEL
 
-from chatbot.live.publish import CHANNEL
 
 DEADLINE_SECONDS = 10
 
@@ -68,7 +68,7 @@ def channel(redis_url):
     """A listener on events:dashboard: `channel.messages()` returns what was published so far."""
     client = redis_lib.Redis.from_url(redis_url)
     pubsub = client.pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(CHANNEL)
+    pubsub.subscribe(LIVE_CHANNEL)
     pubsub.get_message(timeout=1)  # the subscribe confirmation
 
     class Channel:
