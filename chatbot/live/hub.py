@@ -13,8 +13,7 @@ import time
 
 import redis
 
-from chatbot.live.publish import CHANNEL, merge, parse
-from chatbot.live.stream import frame
+from chatbot.live.publish import CHANNEL, parse
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +112,7 @@ class Hub:
         if self._last_seq is not None and seq > self._last_seq + 1:
             self.broadcast(("resync", seq))
         self._last_seq = seq
-        changes = merge({}, changes)  # the form a stream's coalescer gives it (sorted ids), whoever published
-        # Encoded once here rather than once per stream: a stream with nothing pending sends it as it is.
-        self.broadcast(("changes", (seq, changes, frame("changes", changes, seq))))
+        self.broadcast(("changes", (seq, changes)))
 
     def _sample_metrics(self):
         """The cache metrics, once for all the process's streams."""
@@ -125,7 +122,7 @@ class Hub:
         except Exception:  # metrics are a nicety: never let them stop the relay
             log.exception("live events: cache metrics not sampled")
             return
-        self.broadcast(("cache", frame("cache", snapshot)))  # encoded once for all the streams
+        self.broadcast(("cache", snapshot))
 
     def close_all(self):
         """End every open stream of this process (shutdown, tests)."""

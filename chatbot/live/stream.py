@@ -64,7 +64,6 @@ class Stream:
                  heartbeat=HEARTBEAT_SECONDS):
         self.hub, self.subscription, self.clock = hub, subscription, clock
         self.coalescer = Coalescer(clock)
-        self.encoded = None  # the hub's frame of the pending set, while that set is one set as published
         self.resync, self.still_valid, self.heartbeat = resync, still_valid, heartbeat
         # The real clock cannot jump: an idle stream sleeps until its heartbeat instead of waking every second
         # (500 streams were 500 wake-ups a second, taken from the API's requests).
@@ -99,8 +98,7 @@ class Stream:
                 pass
             taken = self.coalescer.take()
             if taken:
-                yield self.encoded or frame("changes", taken[1], taken[0])
-                self.encoded = None
+                yield frame("changes", taken[1], taken[0])
             if self.clock.monotonic() >= beat_at:
                 if not self.still_valid():
                     return  # the credential that opened the stream is gone: so is the stream
@@ -110,13 +108,11 @@ class Stream:
     def _on(self, kind, data):
         """The frame for an item from the hub (changes wait in the coalescer)."""
         if kind == "changes":
-            seq, changes, encoded = data
-            self.encoded = encoded if not self.coalescer.pending else None  # merged with another: re-encode
-            self.coalescer.add(seq, changes)
+            self.coalescer.add(*data)
             return None
         if kind == "resync":
-            self.coalescer.pending, self.encoded = {}, None
+            self.coalescer.pending = {}
             return frame("resync")
         if kind == "cache":
-            return data  # the hub's frame, encoded once for every stream
+            return frame("cache", data)
         return frame(kind)  # live, degraded
