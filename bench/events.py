@@ -47,6 +47,7 @@ from fakes.servers import RedisServer
 
 OPEN_CONCURRENCY = 20
 SETTLE_SECONDS = 3.0
+IDLE_SECONDS = 10.0
 
 
 def parse_args():
@@ -196,6 +197,7 @@ async def open_and_measure(dyno, workers, args, probe, figures):
     first = "per_worker" not in figures
     redis_port = probe.connection_pool.connection_kwargs["port"]
     if first:
+        figures["cpu_idle_before"] = await cpu_rate(workers, IDLE_SECONDS)
         figures["rss_before"] = {pid: procfs.rss_bytes(pid) for pid in workers}
         figures["redis_before"] = redis_connections(probe, workers, redis_port)
     started = time.monotonic()
@@ -204,6 +206,7 @@ async def open_and_measure(dyno, workers, args, probe, figures):
     await asyncio.sleep(SETTLE_SECONDS)
     worker_of = procfs.server_side(workers, dyno.port, [s.local_port for s in streams])
     if first:
+        figures["cpu_idle_after"] = await cpu_rate(workers, IDLE_SECONDS)
         figures["rss_after"] = {pid: procfs.rss_bytes(pid) for pid in workers}
         figures["redis_after"] = redis_connections(probe, workers, redis_port)
         figures["per_worker"] = {pid: sum(1 for p in worker_of.values() if p == pid) for pid in workers}
@@ -214,11 +217,22 @@ async def time_writes(dyno, workers, args, probe, streams, worker_of):
     """Latency figures of `--writes` writes seen by the open streams."""
     kwargs = probe.connection_pool.connection_kwargs
     listener = await ChannelListener(kwargs["host"], kwargs["port"], CHANNEL).open()
+    cpu, started = {pid: procfs.cpu_seconds(pid) for pid in workers}, time.monotonic()
     try:
         writes = await write_and_time(dyno.port, workers, args)
     finally:
         listener.close()
-    return latencies(writes, streams, worker_of, listener.arrivals)
+    found = latencies(writes, streams, worker_of, listener.arrivals)
+    found["cpu"] = {pid: (procfs.cpu_seconds(pid) - cpu[pid], time.monotonic() - started) for pid in workers}
+    return found
+
+
+async def cpu_rate(workers, seconds):
+    """{pid: CPU ms each worker used per second over `seconds`} (CPU time, not wall time: the machine's load
+    from others moves it much less than it moves throughput)."""
+    before = {pid: procfs.cpu_seconds(pid) for pid in workers}
+    await asyncio.sleep(seconds)
+    return {pid: (procfs.cpu_seconds(pid) - before[pid]) * 1000 / seconds for pid in workers}
 
 
 async def measure(dyno, args, probe):
@@ -286,6 +300,15 @@ def report(figures, args):
         (c0, _), (c1, s1) = figures["redis_before"][pid], figures["redis_after"][pid]
         print(f"| {pid} | {n} | {before / mib:.1f} MiB | {now / mib:.1f} MiB | {per} | {c0} -> {c1} | {s1} |")
     lat = figures["latency"]
+    print("\n| worker | CPU, idle, no streams | CPU, idle, streams open | CPU during the writes "
+          "| per write, above idle |")
+    print("|---|---|---|---|---|")
+    for pid in figures["workers"]:
+        used, seconds = lat["cpu"][pid]
+        idle = figures["cpu_idle_after"][pid]
+        per_write = (used * 1000 - idle * seconds) / args.writes
+        print(f"| {pid} | {figures['cpu_idle_before'][pid]:.1f} ms/s | {idle:.1f} ms/s "
+              f"| {used * 1000 / seconds:.1f} ms/s | {per_write:.1f} ms |")
     print(f"\nwrite to `changes` frame, {args.writes} writes (interval {args.interval} s), timed on "
           f"{sum(1 for _ in range(0, args.streams, max(1, args.streams // max(1, args.timed))))} streams, "
           f"missing frames: {lat['missing']}")

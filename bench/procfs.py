@@ -66,3 +66,10 @@ def server_side(pids, server_port, client_ports):
     """{client port: pid of the worker holding the server end of that connection} (None if not found)."""
     by_client = {remote: pid for pid, pairs in owners(pids, local_port=server_port).items() for _, remote in pairs}
     return {port: by_client.get(port) for port in client_ports}
+
+
+def cpu_seconds(pid):
+    """CPU time `pid` has used (user + system), in seconds."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
