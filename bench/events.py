@@ -14,7 +14,9 @@ workers, since tickets are signed with it), then:
    asyncio thread on raw sockets, bench/sse.py) and wrk again, then the streams closed. Which worker serves each
    connection is read from /proc (bench/procfs.py): the streams, and wrk's connections 2 s into each run;
 2. the first time the streams are open: RSS of each worker and its Redis connections (its sockets to the Redis
-   port, matched with CLIENT LIST, whose `sub` field tells the Pub/Sub subscriber) before and after opening;
+   port, matched with CLIENT LIST, whose `sub` field tells the Pub/Sub subscriber) before and after opening, and
+   each worker's CPU time (/proc) over 10 s idle without then with the streams, and during the writes below
+   (CPU time, unlike throughput and latency, hardly moves with the load other programs put on the machine);
 3. then commit-to-event latency: `--writes` `POST /api/categories`, alternately through a keep-alive connection
    held by each worker, at random intervals (uniform in --interval: some fall inside the 250 ms coalescing
    window). The bench also subscribes to the channel itself (raw RESP), so each frame is timed from the POST sent
