@@ -10,12 +10,13 @@
 import json
 import queue
 
+from chatbot.clock import SystemClock
 from chatbot.live.publish import merge
 
 HEARTBEAT_SECONDS = 15.0
 WINDOW_SECONDS = 0.25    # at most 4 event sets a second per dashboard
 RETRY_MS = 3000
-MAX_BLOCK_SECONDS = 1.0  # a blocking wait never outlasts this, so a driven clock (tests) is noticed
+MAX_BLOCK_SECONDS = 1.0  # with a driven clock (tests), a blocking wait never outlasts this, so a move is noticed
 
 
 def frame(event, data=None, event_id=None):
@@ -64,6 +65,9 @@ class Stream:
         self.hub, self.subscription, self.clock = hub, subscription, clock
         self.coalescer = Coalescer(clock)
         self.resync, self.still_valid, self.heartbeat = resync, still_valid, heartbeat
+        # The real clock cannot jump: an idle stream sleeps until its heartbeat instead of waking every second
+        # (500 streams were 500 wake-ups a second, taken from the API's requests).
+        self.max_block = None if isinstance(clock, SystemClock) else MAX_BLOCK_SECONDS
 
     def __iter__(self):
         try:
@@ -84,7 +88,7 @@ class Stream:
             if pending is not None:
                 timeout = min(timeout, pending)
             try:
-                kind, data = self.subscription.get(timeout=min(timeout, MAX_BLOCK_SECONDS))
+                kind, data = self.subscription.get(timeout=min(timeout, self.max_block or timeout))
                 if kind == "close":
                     return
                 out = self._on(kind, data)
