@@ -43,10 +43,10 @@ import requests
 from bench import procfs
 from bench.slow_clients import STATS, migrate, percentile
 from bench.sse import ChannelListener, Connection, EventStream
-from chatbot.live.publish import CHANNEL
 from fakes.dyno import TOKEN, WebDyno
 from fakes.servers import RedisServer
 
+CHANNEL = "events:dashboard"  # the app's default LIVE_CHANNEL (a private redis-server: no one else's)
 OPEN_CONCURRENCY = 20
 SETTLE_SECONDS = 3.0
 IDLE_SECONDS = 10.0
@@ -334,7 +334,7 @@ def main():
     server = None if args.redis_url else RedisServer().start()
     redis_url = args.redis_url or server.url
     env = {"DATABASE_URL": args.database_url, "REDIS_URL": redis_url, "SCHEDULER_ENABLED": "true",
-           "API_TOKEN": TOKEN, "SECRET_KEY": secrets.token_hex(32)}
+           "API_TOKEN": TOKEN, "SECRET_KEY": secrets.token_hex(32), "LIVE_CHANNEL": CHANNEL}
     try:
         migrate(env)
         probe = redis.Redis.from_url(redis_url)
