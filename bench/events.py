@@ -59,6 +59,8 @@ def parse_args():
     parser.add_argument("--redis-url", help="default: a private redis-server on a free port")
     parser.add_argument("--streams", type=int, default=500)
     parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16,
+                        help="wrk's connections: 16 saturates both workers (the tail is then queueing)")
     parser.add_argument("--writes", type=int, default=100)
     parser.add_argument("--timed", type=int, default=50,
                         help="streams read and timed all along (the others are read at the end)")
@@ -67,11 +69,12 @@ def parse_args():
     return parser.parse_args()
 
 
-async def wrk(dyno, seconds, workers, streams_of=None):
+async def wrk(dyno, seconds, workers, streams_of=None, connections=16):
     """{'rps', 'p99', 'errors', 'load', 'spread'} of wrk on cached stats, run as a subprocess (the event loop keeps
     reading streams); `spread`: wrk's connections held by each worker, 2 s in (all but `streams_of[pid]`)."""
     process = await asyncio.create_subprocess_exec(
-        "wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {TOKEN}", dyno.url + STATS,
+        "wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {TOKEN}",
+        dyno.url + STATS,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     await asyncio.sleep(min(2, seconds / 2))
     held = procfs.owners(workers, local_port=dyno.port)
@@ -242,10 +245,11 @@ async def measure(dyno, args, probe):
     workers = procfs.worker_pids(dyno.process.pid)
     figures = {"workers": workers, "load_before": os.getloadavg(), "rounds": []}
     for round_number in range(args.rounds):
-        without = await wrk(dyno, args.wrk_seconds, workers)
+        without = await wrk(dyno, args.wrk_seconds, workers, connections=args.connections)
         streams, worker_of = await open_and_measure(dyno, workers, args, probe, figures)
         per_worker = {pid: sum(1 for p in worker_of.values() if p == pid) for pid in workers}
-        figures["rounds"].append((without, await wrk(dyno, args.wrk_seconds, workers, per_worker)))
+        with_streams = await wrk(dyno, args.wrk_seconds, workers, per_worker, connections=args.connections)
+        figures["rounds"].append((without, with_streams))
         if round_number == 0:
             figures["latency"] = await time_writes(dyno, workers, args, probe, streams, worker_of)
             figures["closed_early"] = sum(1 for s in streams if s.task is not None and s.task.done())
@@ -282,7 +286,7 @@ def report(figures, args):
     print(f"{args.streams} streams opened in {figures['open_seconds']:.1f} s; per worker {figures['per_worker']}; "
           f"closed early: {figures['closed_early']}; frames read: {figures['frames']}; (stream, write) pairs "
           f"never delivered: {figures['missed']}")
-    print("\n| round | cached stats, wrk -t2 -c16 | req/s | ratio | p99 | errors | load (1 min) "
+    print(f"\n| round | cached stats, wrk -t2 -c{args.connections} | req/s | ratio | p99 | errors | load (1 min) "
           "| wrk connections per worker |")
     print("|---|---|---|---|---|---|---|---|")
     ratios = []
