@@ -80,7 +80,7 @@ async def wrk(dyno, seconds, workers, streams_of=None, connections=16):
     held = procfs.owners(workers, local_port=dyno.port)
     spread = [len(held[pid]) - (streams_of or {}).get(pid, 0) for pid in workers]
     out = (await asyncio.wait_for(process.communicate(), seconds + 30))[0].decode()
-    rps, p99 = re.search(r"Requests/sec:\s+([\d.]+)", out), re.search(r"99%\s+(\S+)", out)
+    rps, p99 = re.search(r"Requests/sec:\s+([\d.]+)", out), re.search(r"^\s*99%\s+(\S+)", out, re.M)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
     return {"rps": float(rps.group(1)) if rps else float("nan"), "p99": p99.group(1) if p99 else "?",
             "errors": errors.group(0) if errors else "none", "load": os.getloadavg()[0], "spread": spread}
