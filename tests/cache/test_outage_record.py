@@ -63,6 +63,19 @@ def write_contact(server):
     assert response.status_code == 201, response.text
 
 
+def away_then_write(writer, reader, take_redis_away):
+    """Both processes have read through the cache; Redis goes away, both notice, the writer writes."""
+    warm(writer, reader)
+    take_redis_away()
+    assert stats(writer)[0] == "BYPASS" and stats(reader)[0] == "BYPASS"  # both know Redis is away
+    write_contact(writer)
+
+
+def assert_all_show_the_write(seen):
+    """Every read showed the contact written during the outage."""
+    assert [total for _, total in seen] == [1] * len(seen), seen
+
+
 def reads_until_served_from_redis(server):
     """Read until the process serves from Redis again (3 HITs), polling with a deadline; every read seen."""
     seen, deadline = [], time.monotonic() + DEADLINE_SECONDS
@@ -76,44 +89,32 @@ def reads_until_served_from_redis(server):
 def test_a_stall_hides_no_write_from_the_other_process(start_app, redis):
     """Both breakers open during the stall; the write's keys go on record; the other process applies it."""
     writer, reader = start_app(**WRITER), start_app()
-    warm(writer, reader)
-    redis.pause()
-    assert stats(writer)[0] == "BYPASS" and stats(reader)[0] == "BYPASS"  # both know Redis is away
-    write_contact(writer)
+    away_then_write(writer, reader, redis.pause)
     redis.resume()
     assert redis.probe.get("cache:stats:global") is not None  # the value from before the write is still there
-    seen = reads_until_served_from_redis(reader)
-    assert [total for _, total in seen] == [1] * len(seen), seen
+    assert_all_show_the_write(reads_until_served_from_redis(reader))
 
 
 @pytest.mark.postgresql_only
 def test_a_writer_killed_before_redis_returns_leaves_its_invalidation_behind(start_app, redis):
     """The writer dies owing the invalidation: the survivor, and a process started afterwards, apply it."""
     writer, reader = start_app(**WRITER), start_app()
-    warm(writer, reader)
-    redis.pause()
-    assert stats(writer)[0] == "BYPASS" and stats(reader)[0] == "BYPASS"
-    write_contact(writer)
+    away_then_write(writer, reader, redis.pause)
     writer.kill()
     redis.resume()
     assert redis.probe.get("cache:stats:global") is not None  # the value from before the write is still there
     newcomer = start_app()  # never saw the outage: it applies the record before it serves
-    seen = reads_until_served_from_redis(newcomer) + reads_until_served_from_redis(reader)
-    assert [total for _, total in seen] == [1] * len(seen), seen
+    assert_all_show_the_write(reads_until_served_from_redis(newcomer) + reads_until_served_from_redis(reader))
 
 
 @pytest.mark.postgresql_only
 def test_redis_restarted_with_its_data_hides_no_write(start_app, redis):
     """Redis stops (its append-only file keeps the old value), a write lands, Redis comes back with the old value."""
     writer, reader = start_app(**WRITER), start_app()
-    warm(writer, reader)
-    redis.stop()
-    assert stats(writer)[0] == "BYPASS" and stats(reader)[0] == "BYPASS"
-    write_contact(writer)
+    away_then_write(writer, reader, redis.stop)
     redis.start()
     assert redis.probe.get("cache:stats:global") is not None  # reloaded from the append-only file
-    seen = reads_until_served_from_redis(reader) + reads_until_served_from_redis(writer)
-    assert [total for _, total in seen] == [1] * len(seen), seen
+    assert_all_show_the_write(reads_until_served_from_redis(reader) + reads_until_served_from_redis(writer))
 
 
 @pytest.mark.postgresql_only
@@ -128,5 +129,4 @@ def test_a_write_from_a_process_still_in_its_cooldown_reaches_a_process_already_
     assert reads_until_served_from_redis(reader)[-1] == ("HIT", 0)
     assert stats(writer)[0] == "BYPASS"  # still cooling down: it does not know Redis is back
     write_contact(writer)
-    seen = [stats(reader) for _ in range(5)]
-    assert [total for _, total in seen] == [1] * len(seen), seen
+    assert_all_show_the_write([stats(reader) for _ in range(5)])
