@@ -109,7 +109,7 @@ class RedisStore:
         app.extensions["redis_store"] = self
 
     def on_recovery(self, hook):
-        """Run `hook()` right after Redis comes back from an outage (e.g. replay deferred invalidations)."""
+        """Run `hook()` right after Redis comes back from an outage (e.g. apply the invalidations on record)."""
         self._recovery_hooks.append(hook)
 
     @property

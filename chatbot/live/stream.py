@@ -1,7 +1,7 @@
 """One dashboard's Server-Sent Events stream: coalesced event sets, cache metrics, heartbeats.
 
     retry: 3000                      reconnect advice (ms)
-    event: resync                    refetch everything once (reconnect, missed message, Redis back)
+    event: resync                    refetch everything once (reconnect, a queue overflowed, Redis back)
     event: live | degraded           the stream's state: degraded = Redis away, refetch on your own
     id: 42 / event: changes          {"contact.created": {"contact_id": [7], "category_ids": [1]}, ...}
     event: cache                     the cache metrics (every 2 s)
