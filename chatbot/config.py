@@ -26,6 +26,12 @@ def as_float(value, default):
     return default if value in (None, "") else float(value)
 
 
+def as_list(value, default):
+    """A comma-separated list (blanks dropped), or `default`'s when unset."""
+    text = default if value in (None, "") else value
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 class ConfigValueError(ConfigError, ValueError):
     """A variable holds something its converter cannot read."""
 
@@ -111,6 +117,11 @@ def from_env(env, instance_path):
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "LOG_FORMAT": env.get("LOG_FORMAT", "json"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # The one larger body: POST /api/contacts/import (a CSV of some 200,000 contacts).
+        "IMPORT_MAX_BYTES": env_number(env, "IMPORT_MAX_BYTES", 20 * 1024 * 1024),
+        # Whole answers (trimmed, any case, accents ignored) that opt a contact out of / back into messages.
+        "OPT_OUT_KEYWORDS": as_list(env.get("OPT_OUT_KEYWORDS"), "STOP,STOPP,UNSUBSCRIBE,ARRET,ARRÊT,BAJA,PARAR"),
+        "OPT_IN_KEYWORDS": as_list(env.get("OPT_IN_KEYWORDS"), "START"),
         "COMPRESS_MIN_SIZE": 500,
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_MIMETYPES": ["application/json", "text/html", "text/plain", "text/css",

@@ -16,11 +16,16 @@ effect's table what it does for it (a test checks that every table covers every 
 | category.updated      | category_id                                                   |
 | category.deleted      | category_id                                                   |
 | campaign.created      | campaign_id                                                   |
+| campaign.updated      | campaign_id (a draft edited)                                  |
+| campaign.deleted      | campaign_id (a draft deleted)                                 |
 | campaign.launched     | campaign_id                                                   |
+| campaign.paused       | campaign_id                                                   |
+| campaign.resumed      | campaign_id                                                   |
 | campaign.completed    | campaign_ids                                                  |
 | message.sent          | campaign_ids (a dispatch's sends and failures)                |
 | message.status        | campaign_ids (statuses from a webhook)                        |
-| interaction.recorded  | campaign_ids, contact_ids (answers, second messages queued)   |
+| interaction.recorded  | campaign_ids, contact_ids (answers, second messages queued, opt-outs and opt-ins) |
+| contacts.imported     | category_ids (a CSV import's chunk: the categories it filled or created) |
 | sweep.completed       | campaign_ids (first messages marked no_interaction)           |
 | monitoring.counted    | counts: {field: n} or {date: {field: n}} for the daily counters |
 | data.seeded           | category_ids (the demo seed: the categories it filled; everything else may have changed) |
@@ -29,7 +34,8 @@ effect's table what it does for it (a test checks that every table covers every 
 EVENTS = frozenset({
     "contact.created", "contact.updated", "contact.deleted",
     "category.created", "category.updated", "category.deleted",
-    "campaign.created", "campaign.launched", "campaign.completed",
-    "message.sent", "message.status", "interaction.recorded", "sweep.completed",
+    "campaign.created", "campaign.updated", "campaign.deleted", "campaign.launched",
+    "campaign.paused", "campaign.resumed", "campaign.completed",
+    "message.sent", "message.status", "interaction.recorded", "sweep.completed", "contacts.imported",
     "monitoring.counted", "data.seeded",
 })

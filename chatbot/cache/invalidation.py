@@ -14,12 +14,17 @@ The dashboard's twin of this table, which query keys each event refreshes, is `f
 | category.updated      | category list, its detail                                    |
 | category.deleted      | category list, its detail                                    |
 | campaign.created      | stats                                                        |
+| campaign.updated      | nothing (a draft's fields are in no cached entry)            |
+| campaign.deleted      | stats                                                        |
 | campaign.launched     | stats                                                        |
+| campaign.paused       | stats                                                        |
+| campaign.resumed      | stats                                                        |
 | campaign.completed    | stats                                                        |
 | message.sent          | stats                                                        |
 | message.status        | stats                                                        |
 | interaction.recorded  | stats                                                        |
 | sweep.completed       | stats                                                        |
+| contacts.imported     | stats, category list, details of the categories it filled    |
 | monitoring.counted    | nothing (the daily view reads Redis live)                    |
 | data.seeded           | stats, category list, details of the categories it filled    |
 
@@ -57,12 +62,17 @@ TABLE = {
     "category.updated": _category,
     "category.deleted": _category,
     "campaign.created": _stats,
+    "campaign.updated": _nothing,
+    "campaign.deleted": _stats,
     "campaign.launched": _stats,
+    "campaign.paused": _stats,
+    "campaign.resumed": _stats,
     "campaign.completed": _stats,
     "message.sent": _stats,
     "message.status": _stats,
     "interaction.recorded": _stats,
     "sweep.completed": _stats,
+    "contacts.imported": _contact,
     "monitoring.counted": _nothing,
     "data.seeded": _contact,
 }

@@ -3,7 +3,8 @@ from chatbot.clock import utcnow
 from chatbot.extensions import db
 from chatbot.models.base import UTCDateTime, sql_in
 
-CAMPAIGN_STATUSES = ("draft", "running", "completed")
+CAMPAIGN_STATUSES = ("draft", "running", "paused", "completed")
+# A paused campaign keeps its pending messages queued; the dispatcher skips them until it resumes.
 
 campaign_categories = db.Table(
     "campaign_categories",

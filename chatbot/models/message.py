@@ -86,4 +86,7 @@ class Interaction(db.Model):
         # "Has this contact answered since the first message was sent?" (sweep, interaction lookups)
         db.Index("ix_interactions_contact_id_occurred_at", "contact_id", "occurred_at"),
         db.Index("ix_interactions_message_id", "message_id"),
+        # The answers inbox, newest first (keyset), all of them or one campaign's.
+        db.Index("ix_interactions_occurred_at_id", "occurred_at", "id"),
+        db.Index("ix_interactions_campaign_id_occurred_at_id", "campaign_id", "occurred_at", "id"),
     )

@@ -11,6 +11,7 @@ def _counts(names, doc):
 
 
 TotalCount = _counts(("total",), "TotalCount")
+ContactCounts = _counts(("total", "opted_out"), "ContactCounts")
 MessageCounts = _counts(("total",) + MESSAGE_STATUSES, "MessageCounts")
 CampaignCounts = _counts(("total",) + CAMPAIGN_STATUSES, "CampaignCounts")
 
@@ -18,7 +19,7 @@ CampaignCounts = _counts(("total",) + CAMPAIGN_STATUSES, "CampaignCounts")
 class Stats(Schema):
     """GET /api/messages/stats."""
 
-    contacts = fields.Nested(TotalCount, required=True)
+    contacts = fields.Nested(ContactCounts, required=True)
     messages = fields.Nested(MessageCounts, required=True)
     campaigns = fields.Nested(CampaignCounts, required=True)
     interactions = fields.Nested(TotalCount, required=True,

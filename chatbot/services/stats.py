@@ -22,10 +22,11 @@ def _statement():
         func.count().filter(Campaign.status == s).label(f"campaigns_{s}") for s in CAMPAIGN_STATUSES]
     m = select(*messages).select_from(per_status).subquery("m")
     c = select(*campaigns).select_from(Campaign).subquery("c")
+    k = select(func.count().label("contacts_total"),
+               func.count(Contact.opted_out_at).label("contacts_opted_out")).select_from(Contact).subquery("k")
     return select(
-        select(func.count()).select_from(Contact).scalar_subquery().label("contacts_total"),
         select(func.count()).select_from(Interaction).scalar_subquery().label("interactions_total"),
-        m, c).select_from(m.join(c, true()))  # two one-row subqueries: an explicit cross join
+        m, c, k).select_from(m.join(c, true()).join(k, true()))  # one-row subqueries: explicit cross joins
 
 
 def _int(value):
@@ -37,7 +38,7 @@ def compute_stats():
     """The stats from the database, now."""
     row = db.session.execute(_statement()).mappings().one()
     return stats_out.dump({
-        "contacts": {"total": row["contacts_total"]},
+        "contacts": {"total": row["contacts_total"], "opted_out": row["contacts_opted_out"]},
         "messages": {"total": _int(row["messages_total"]),
                      **{s: _int(row[f"messages_{s}"]) for s in MESSAGE_STATUSES}},
         "campaigns": {"total": row["campaigns_total"], **{s: row[f"campaigns_{s}"] for s in CAMPAIGN_STATUSES}},

@@ -32,8 +32,18 @@ def _calls(attribute):
 
 
 def migration_checks():
-    """{constraint name: SQL} of every sa.CheckConstraint("...", name=op.f("...")) in the migrations."""
-    return {_first_string(_keyword(call, "name")): _first_string(call) for call in _calls("CheckConstraint")}
+    """{constraint name: SQL} as the upgrades leave them: every sa.CheckConstraint("...", name=op.f("...")), then
+    every later batch_op.create_check_constraint("name", "...") on its table (the latest wins)."""
+    checks = {_first_string(_keyword(call, "name")): _first_string(call) for call in _calls("CheckConstraint")}
+    for path in sorted(MIGRATIONS.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for function in (f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == "upgrade"):
+            for block in (n for n in ast.walk(function) if isinstance(n, ast.With)):
+                table = _first_string(block.items[0].context_expr)
+                for node in ast.walk(block):
+                    if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "create_check_constraint":
+                        checks[f"ck_{table}_{_first_string(node)}"] = node.args[1].value
+    return checks
 
 
 def migration_index_predicates(index):

@@ -19,12 +19,16 @@ import type { CursorPage, MessageRow } from './types'
 // | category.updated                       | category lists, its detail                                     |
 // | category.deleted                       | category lists, its detail, contact lists (their categories)   |
 // | campaign.created                       | stats, campaign lists                                          |
+// | campaign.updated                       | campaign lists, its detail                                     |
+// | campaign.deleted                       | stats, campaign lists, its detail                              |
 // | campaign.launched                      | stats, campaign lists and its detail, message lists (queued)   |
+// | campaign.paused / resumed              | stats, campaign lists, its detail                              |
 // | campaign.completed                     | stats, campaign lists, their details                           |
 // | message.sent / status, sweep.completed | stats, campaign lists and their details (counters), the        |
 // |                                        | message lists that show those campaigns (rows change status)   |
 // | interaction.recorded                   | the same, every message list (second messages queued) and      |
 // |                                        | contact lists (last_interaction_at)                            |
+// | contacts.imported                      | stats, category lists, its categories' details, contact lists  |
 // | monitoring.counted                     | the daily counters                                             |
 // | data.seeded                            | everything but the cache metrics                               |
 //
@@ -53,12 +57,17 @@ interface EventParams {
   'category.updated': { category_id: Ids }
   'category.deleted': { category_id: Ids }
   'campaign.created': { campaign_id: Ids }
+  'campaign.updated': { campaign_id: Ids }
+  'campaign.deleted': { campaign_id: Ids }
   'campaign.launched': { campaign_id: Ids }
+  'campaign.paused': { campaign_id: Ids }
+  'campaign.resumed': { campaign_id: Ids }
   'campaign.completed': CampaignsParams
   'message.sent': CampaignsParams
   'message.status': CampaignsParams
   'sweep.completed': CampaignsParams
   'interaction.recorded': CampaignsParams & { contact_ids: Ids }
+  'contacts.imported': { category_ids: Ids }
   /** The stream leaves the counts out (ids only); the map needs none. */
   'monitoring.counted': { counts?: Record<string, unknown> }
   'data.seeded': { category_ids?: Ids }
@@ -119,7 +128,11 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
     contactKeys.lists(),
   ],
   'campaign.created': () => [statsKeys.all(), campaignKeys.lists()],
+  'campaign.updated': ({ campaign_id }) => campaignRow(campaign_id),
+  'campaign.deleted': ({ campaign_id }) => [statsKeys.all(), ...campaignRow(campaign_id)],
   'campaign.launched': ({ campaign_id }) => [...messaging(campaign_id), messageKeys.lists()],
+  'campaign.paused': ({ campaign_id }) => [statsKeys.all(), ...campaignRow(campaign_id)],
+  'campaign.resumed': ({ campaign_id }) => [statsKeys.all(), ...campaignRow(campaign_id)],
   'campaign.completed': ({ campaign_ids }) => [
     statsKeys.all(),
     campaignKeys.lists(),
@@ -129,6 +142,7 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
   'message.status': ({ campaign_ids }) => messaging(campaign_ids),
   'sweep.completed': ({ campaign_ids }) => messaging(campaign_ids),
   'interaction.recorded': ({ campaign_ids }) => [...messaging(campaign_ids), messageKeys.lists(), contactKeys.lists()],
+  'contacts.imported': (params) => contactTargets(params),
   'monitoring.counted': () => [monitoringKeys.all()],
   'data.seeded': () => [
     statsKeys.all(),
@@ -140,7 +154,13 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
   ],
 }
 
-function contactTargets({ category_ids }: ContactParams): Target[] {
+/** A campaign's row in the lists and its detail. */
+const campaignRow = (campaignId: Ids | undefined): Target[] => [
+  campaignKeys.lists(),
+  ...ids(campaignId).map((id) => campaignKeys.detail(id)),
+]
+
+function contactTargets({ category_ids }: Pick<ContactParams, 'category_ids'>): Target[] {
   return [statsKeys.all(), categoryKeys.lists(), ...ids(category_ids).map(categoryKeys.detail), contactKeys.lists()]
 }
 

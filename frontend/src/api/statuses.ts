@@ -6,7 +6,7 @@
 export const MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'read', 'failed', 'no_interaction'] as const
 
 /** A campaign's `status`. */
-export const CAMPAIGN_STATUSES = ['draft', 'running', 'completed'] as const
+export const CAMPAIGN_STATUSES = ['draft', 'running', 'paused', 'completed'] as const
 
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number]

@@ -53,7 +53,7 @@ export interface MessageRow {
 }
 
 export interface Stats {
-  contacts: { total: number }
+  contacts: { total: number; opted_out: number }
   messages: { total: number } & Record<MessageStatus, number>
   campaigns: { total: number } & Record<CampaignStatus, number>
   interactions: { total: number }

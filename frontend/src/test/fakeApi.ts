@@ -78,9 +78,9 @@ export function createFakeApi() {
   function stats() {
     const messages = { total: 40, pending: 2, sent: 10, delivered: 8, read: 12, failed: 3, no_interaction: 5 }
     return {
-      contacts: { total: state.baseContacts + state.contacts.length },
+      contacts: { total: state.baseContacts + state.contacts.length, opted_out: 0 },
       messages,
-      campaigns: { total: 2, draft: 1, running: 1, completed: 0 },
+      campaigns: { total: 2, draft: 1, running: 1, paused: 0, completed: 0 },
       interactions: { total: 6 },
       generated_at: NOW,
     }
