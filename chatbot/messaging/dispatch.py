@@ -9,6 +9,10 @@ status webhook that arrives right after Meta's answer finds the wamid; the event
 gathered in a `unit_of_work.Batch` and announced once (cache, daily counters). A crash between Meta's
 answer and that commit is the only way a message can go out twice (after the lease expires): the Cloud
 API has no idempotency key.
+
+A paused campaign's pending messages stay queued: the claim (and `has_due`) skip them. Each batch holds a pass of
+the pause gate (`chatbot/messaging/gate.py`) from before its claim until it is settled, so that a pause, which
+drains the gate after committing `paused`, answers only once no batch that could send them is in flight.
 """
 import dataclasses
 import datetime as dt
@@ -18,14 +22,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 
 from chatbot.clock import get_clock, utcnow
 from chatbot.extensions import db
 from chatbot.messaging import cloud_api
+from chatbot.messaging.gate import get_gate
 from chatbot.messaging.counters import Tally
 from chatbot.messaging.transitions import advance, pending_state
-from chatbot.models import Contact, Message
+from chatbot.models import Campaign, Contact, Message
 from chatbot.sql import write_lock
 from chatbot.unit_of_work import Batch, writing
 
@@ -64,6 +69,11 @@ class Claimed:
     phone: str
 
 
+def not_paused():
+    """The message's campaign (if any) is not paused: its pending messages wait for the resume."""
+    return ~exists().where(Campaign.id == Message.campaign_id, Campaign.status == "paused")
+
+
 def has_due():
     """Is any pending message due? One indexed probe (ix_messages_pending), no lock, no Redis.
 
@@ -72,7 +82,8 @@ def has_due():
     """
     now = utcnow()
     due = or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
-    found = db.session.scalar(select(Message.id).where(Message.status == "pending", due).limit(1)) is not None
+    found = db.session.scalar(select(Message.id).where(Message.status == "pending", due, not_paused())
+                              .limit(1)) is not None
     db.session.rollback()  # end the read transaction: the job thread keeps its session between runs
     return found
 
@@ -86,7 +97,7 @@ def claim(limit, lease_seconds):
         rows = db.session.execute(
             select(Message.id, Message.campaign_id, Message.step, Message.body, Message.attempts, Contact.phone)
             .join(Contact, Contact.id == Message.contact_id)
-            .where(Message.status == "pending", due)
+            .where(Message.status == "pending", due, not_paused())
             .order_by(Message.id).limit(limit)
             .with_for_update(of=Message, skip_locked=True)).all()
         if rows:
@@ -163,6 +174,7 @@ class Dispatcher:
         self.stop = threading.Event()  # Meta is throttling or down: feed no more
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch")
         self.totals = {"sent": 0, "failed": 0}
+        self.gate, self.passes = get_gate(), []  # the passes held by this run's batches (at most two)
 
     def send_one(self, message, announced):
         """Worker: send one message and commit its outcome (own app context, own session)."""
@@ -189,26 +201,56 @@ class Dispatcher:
             futures.append(self.pool.submit(self.send_one, message, announced))
         return futures, [], announced
 
-    def settle(self, futures, unsent, announced):
-        """Wait for a batch's sends, give back what was not tried, then announce its events once."""
-        with announced:  # what committed is announced even if a send failed
-            for future in futures:
-                status = future.result()
-                if status in self.totals:
-                    self.totals[status] += 1
-            if unsent:
-                later = utcnow() + dt.timedelta(seconds=retry_delay(self.config, 1)) if self.stop.is_set() else None
-                release(unsent, later)
+    def settle(self, futures, unsent, announced, gate_pass):
+        """Wait for a batch's sends, give back what was not tried, announce its events once, then leave the gate."""
+        try:
+            with announced:  # what committed is announced even if a send failed
+                for future in futures:
+                    status = future.result()
+                    if status in self.totals:
+                        self.totals[status] += 1
+                if unsent:
+                    later = utcnow() + dt.timedelta(seconds=retry_delay(self.config, 1)) if self.stop.is_set() else None
+                    release(unsent, later)
+        finally:
+            self.leave(gate_pass)
+
+    def leave(self, gate_pass):
+        """Give back a pass of the pause gate (a waiting pause may then answer)."""
+        self.passes.remove(gate_pass)
+        gate_pass.leave()
+
+    def admit(self, previous):
+        """(a gate pass for the next claim, the batch still to settle or None).
+
+        While a pause waits for the gate, a new pass would queue behind it, and the pause behind the batch in
+        flight: that batch is settled first, and the pass taken after the pause.
+        """
+        gate_pass = self.gate.try_enter()
+        if gate_pass is None:
+            if previous:
+                self.settle(*previous)
+            previous, gate_pass = None, self.gate.enter()
+        self.passes.append(gate_pass)
+        return gate_pass, previous
+
+    def next_batch(self, previous):
+        """(claim and feed the next batch under a pass of its own, or None when the queue is empty, previous)."""
+        gate_pass, previous = self.admit(previous)
+        claimed = claim(self.config["DISPATCH_BATCH_SIZE"], self.config["DISPATCH_LEASE_SECONDS"])
+        if not claimed:
+            self.leave(gate_pass)
+            return None, previous
+        return (*self.feed(claimed), gate_pass), previous
 
     def run(self):
         """Claim, feed and settle batches until the queue is empty or Meta pushes back."""
         previous = None
         try:
             while not self.stop.is_set():
-                claimed = claim(self.config["DISPATCH_BATCH_SIZE"], self.config["DISPATCH_LEASE_SECONDS"])
-                if not claimed:
+                current, previous = self.next_batch(previous)
+                if current is None:
                     break
-                current = self.feed(claimed)
                 if previous:
                     self.settle(*previous)
                 previous = current
@@ -218,6 +260,8 @@ class Dispatcher:
                 self.settle(*previous)
         finally:
             self.pool.shutdown(wait=True)
+            for gate_pass in list(self.passes):  # after a failure: never keep a pause waiting
+                self.leave(gate_pass)
             self.client.close()
             db.session.rollback()  # leave no transaction open on the caller's thread
         return self.totals

@@ -5,7 +5,8 @@ The schemas are the ones the views load and dump with (chatbot/schemas): the des
 `spec.py` turns this into the OpenAPI document; a test checks that it lists exactly the routes of the URL map.
 Schema instances (`category_patch`, ...) keep their modifiers (partial) in the description.
 """
-from chatbot.schemas.campaign import CampaignList, campaign_in
+from chatbot.schemas.campaign import (Audience, CampaignList, Timeline, audience_query, campaign_in, campaign_patch,
+                                      timeline_query)
 from chatbot.schemas.category import CategoryList, category_in, category_patch
 from chatbot.schemas.contact import ContactPage, contact_in, contact_patch, contact_query
 from chatbot.schemas.events import EventTicket, events_query
@@ -119,10 +120,24 @@ CAMPAIGNS = {
                  "requestBody": body(campaign_in, CAMPAIGN_EXAMPLE),
                  "responses": {**ok("CampaignOut", "Created, status `draft`.", "201"), **errors(*WRITE)}},
     },
+    "/api/campaigns/audience": {"get": {
+        "tags": ["campaigns"], "operationId": "getAudience", "summary": "Who a launch to these categories reaches",
+        "description": "Distinct contacts of the categories that a launch would queue now (opted-out contacts "
+                       "excluded), and the opted-out ones it leaves out. 422 for an unknown or malformed id.",
+        "parameters": [{"in": "query", "schema": audience_query}],
+        "responses": {**ok(Audience, "The two counts."), **errors(*READ, 422)}}},
     "/api/campaigns/{campaign_id}": {
         "parameters": [path_id("campaign_id", "campaign")],
         "get": {"tags": ["campaigns"], "operationId": "getCampaign", "summary": "One campaign with its counters",
                 "responses": {**ok("CampaignOut", "The campaign."), **errors(*READ, 404)}},
+        "patch": {"tags": ["campaigns"], "operationId": "updateCampaign", "summary": "Edit a draft",
+                  "description": "Any of the creation fields, validated alike; `category_ids` replaces the set. "
+                                 "409 unless the campaign is a draft.",
+                  "requestBody": body(campaign_patch, {"name": "Spring offer, second try"}),
+                  "responses": {**ok("CampaignOut", "Updated."), **errors(*WRITE, 404, 409)}},
+        "delete": {"tags": ["campaigns"], "operationId": "deleteCampaign", "summary": "Delete a draft",
+                   "description": "409 unless the campaign is a draft.",
+                   "responses": {**NO_CONTENT, **errors(*READ, 404, 409)}},
     },
     "/api/campaigns/{campaign_id}/launch": {
         "parameters": [path_id("campaign_id", "campaign")],
@@ -131,6 +146,29 @@ CAMPAIGNS = {
                                 "the dispatcher. No body. 409 unless the campaign is a draft.",
                  "responses": {**ok("CampaignOut", "Launched, status `running`.", "202"),
                                **errors(*READ, 404, 409)}},
+    },
+    "/api/campaigns/{campaign_id}/pause": {
+        "parameters": [path_id("campaign_id", "campaign")],
+        "post": {"tags": ["campaigns"], "operationId": "pauseCampaign", "summary": "Stop sending",
+                 "description": "Its pending messages stay queued and are not sent until it resumes. A batch being "
+                                "sent finishes first: once this answers, nothing more of the campaign is sent. "
+                                "No body. 409 unless the campaign is running.",
+                 "responses": {**ok("CampaignOut", "Paused, status `paused`."), **errors(*READ, 404, 409)}},
+    },
+    "/api/campaigns/{campaign_id}/resume": {
+        "parameters": [path_id("campaign_id", "campaign")],
+        "post": {"tags": ["campaigns"], "operationId": "resumeCampaign", "summary": "Send the rest",
+                 "description": "Its pending messages are due again. No body. 409 unless the campaign is paused.",
+                 "responses": {**ok("CampaignOut", "Resumed, status `running`."), **errors(*READ, 404, 409)}},
+    },
+    "/api/campaigns/{campaign_id}/timeline": {
+        "parameters": [path_id("campaign_id", "campaign")],
+        "get": {"tags": ["campaigns"], "operationId": "getCampaignTimeline",
+                "summary": "Its first messages over time",
+                "description": "Per hour (default) or day in UTC, oldest first, empty buckets left out: how many "
+                               "first messages were sent, delivered, read, answered and failed in each.",
+                "parameters": [{"in": "query", "schema": timeline_query}],
+                "responses": {**ok(Timeline, "The buckets."), **errors(*READ, 404, 422)}},
     },
 }
 

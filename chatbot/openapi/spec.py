@@ -6,11 +6,11 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from chatbot.models import CAMPAIGN_STATUSES, MESSAGE_STATUSES
 from chatbot.openapi.paths import PATHS
-from chatbot.schemas.campaign import CampaignOut, FirstMessage, TextMessage, campaign_in
+from chatbot.schemas.campaign import CampaignOut, FirstMessage, TextMessage, campaign_in, campaign_patch
 from chatbot.schemas.category import CategoryIn, CategoryOut, category_patch
 from chatbot.schemas.contact import ContactIn, ContactOut, ContactPatch
 from chatbot.schemas.error import ErrorEnvelope
-from chatbot.schemas.fields import UTC, Phone
+from chatbot.schemas.fields import UTC, IdCsv, Phone
 from chatbot.schemas.health import CACHE_STATUSES
 
 OPENAPI_VERSION = "3.0.3"
@@ -43,7 +43,8 @@ TAGS = [
 SCHEMAS = {
     "CategoryIn": CategoryIn, "CategoryPatch": category_patch, "CategoryOut": CategoryOut,
     "ContactIn": ContactIn, "ContactPatch": ContactPatch, "ContactOut": ContactOut,
-    "FirstMessage": FirstMessage, "TextMessage": TextMessage, "CampaignIn": campaign_in, "CampaignOut": CampaignOut,
+    "FirstMessage": FirstMessage, "TextMessage": TextMessage, "CampaignIn": campaign_in,
+    "CampaignPatch": campaign_patch, "CampaignOut": CampaignOut,
     "Error": ErrorEnvelope,
 }
 # The status sets as named enums too (the same tuples the models' CHECK constraints are built from), for clients
@@ -76,6 +77,7 @@ def _register_components(spec, plugin):
     """Schemas, shared error answers, headers and the bearer scheme."""
     plugin.map_to_openapi_type(UTC, "string", "date-time")
     plugin.map_to_openapi_type(Phone, "string", None)
+    plugin.map_to_openapi_type(IdCsv, "string", None)
     for name, schema in SCHEMAS.items():
         spec.components.schema(name, schema=schema)
     for name, values in ENUMS.items():

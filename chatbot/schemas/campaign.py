@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from chatbot.models import CAMPAIGN_STATUSES
-from chatbot.schemas.fields import UTC, IdList, Trimmed
+from chatbot.schemas.fields import UTC, IdCsv, IdList, Trimmed
 
 TEXT_MAX = 4096  # WhatsApp's limit for a text message body
 
@@ -38,6 +38,43 @@ class CampaignIn(Schema):
     second_message = fields.Nested(TextMessage, required=True)
 
 
+class AudienceQuery(Schema):
+    """GET /api/campaigns/audience query string."""
+
+    category_ids = IdCsv(required=True, metadata={"example": "1,2",
+                                                  "description": "Category ids separated by commas (1 to 1000)."})
+
+
+class Audience(Schema):
+    """GET /api/campaigns/audience: who a launch would queue now, and the opted-out contacts it leaves out."""
+
+    contacts = fields.Integer(required=True)
+    opted_out = fields.Integer(required=True)
+
+
+class TimelineQuery(Schema):
+    """GET /api/campaigns/<id>/timeline query string."""
+
+    bucket = fields.String(load_default="hour", validate=validate.OneOf(("hour", "day")))
+
+
+class TimelineRow(Schema):
+    """One bucket: what happened to the campaign's first messages in that hour or day."""
+
+    at = UTC(required=True)
+    sent = fields.Integer(required=True)
+    delivered = fields.Integer(required=True)
+    read = fields.Integer(required=True)
+    interactions = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+
+
+class Timeline(Schema):
+    """GET /api/campaigns/<id>/timeline: buckets oldest first, empty ones left out."""
+
+    items = fields.List(fields.Nested(TimelineRow), required=True)
+
+
 class CampaignOut(Schema):
     """A campaign with its counters."""
 
@@ -66,5 +103,12 @@ class CampaignList(Schema):
 
 
 campaign_in = CampaignIn()
+# PATCH: any of the POST fields, each validated as in POST. A tuple, not partial=True: True would reach into
+# the nested messages too and accept {"second_message": {}}.
+campaign_patch = CampaignIn(partial=("name", "category_ids", "first_message", "second_message"))
+audience_query = AudienceQuery()
+audience_out = Audience()
+timeline_query = TimelineQuery()
+timeline_out = Timeline()
 campaign_out = CampaignOut()
 campaign_list_out = CampaignList()

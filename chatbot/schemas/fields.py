@@ -119,3 +119,16 @@ class IdList(fields.List):
             raise ValidationError(f"At most {MAX_IDS} ids.")
         ids = super()._deserialize(value, attr, data, **kwargs)
         return list(dict.fromkeys(ids))
+
+
+class IdCsv(fields.Field):
+    """Ids as one comma-separated query value ("1,2"): ASCII digits, 1 to MAX_IDS distinct ids (order kept)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not value:
+            raise ValidationError("Give one or more ids separated by commas.")
+        parts = value.split(",", MAX_IDS)
+        if len(parts) > MAX_IDS:  # counted before any id is read, as IdList does
+            raise ValidationError(f"At most {MAX_IDS} ids.")
+        element = Id(strict=False)
+        return list(dict.fromkeys(element.deserialize(part) for part in parts))

@@ -1,12 +1,13 @@
-"""Campaigns: create, list, detail, and a set-based launch."""
-from sqlalchemy import JSON, Integer, SmallInteger, String, func, insert, literal, select, update
+"""Campaigns: create, list, detail, edit and delete a draft, the audience, a set-based launch, pause and resume."""
+from sqlalchemy import JSON, Integer, SmallInteger, String, case, delete, func, insert, literal, select, update
 
 from chatbot.clock import utcnow
 from chatbot.errors import Conflict
 from chatbot.extensions import db
-from chatbot.models import Campaign, Message, campaign_categories, contact_categories
+from chatbot.messaging.gate import get_gate
+from chatbot.models import Campaign, Category, Contact, Message, campaign_categories, contact_categories
 from chatbot.models.base import UTCDateTime
-from chatbot.schemas.campaign import campaign_list_out, campaign_out
+from chatbot.schemas.campaign import audience_out, campaign_list_out, campaign_out
 from chatbot.services.common import category_ids_of, check_category_ids, get_or_404
 from chatbot.sql import insert_links
 from chatbot.unit_of_work import writing
@@ -49,17 +50,74 @@ def create_campaign(data):
     return get_campaign(campaign.id)
 
 
+def reachable():
+    """The one rule for who may get a campaign's messages: not opted out (the audience and launch both use it)."""
+    return Contact.opted_out_at.is_(None)
+
+
+def in_categories(category_ids):
+    """Contacts in any of these categories (ids, or a select of them): each once, however many it is in."""
+    return Contact.id.in_(select(contact_categories.c.contact_id)
+                          .where(contact_categories.c.category_id.in_(category_ids)))
+
+
+def audience(category_ids):
+    """{"contacts", "opted_out"} a launch to these categories would queue now; 422 for an unknown id.
+
+    One statement: both counts, and how many of the ids exist (the unknown ones are looked up only to say which).
+    """
+    known = select(func.count()).select_from(Category).where(Category.id.in_(category_ids)).scalar_subquery()
+    row = db.session.execute(
+        select(func.count(case((reachable(), 1))), func.count(case((~reachable(), 1))), known)
+        .select_from(Contact).where(in_categories(category_ids))).one()
+    if row[2] != len(category_ids):
+        check_category_ids(category_ids)
+    return audience_out.dump({"contacts": row[0], "opted_out": row[1]})
+
+
+def _claim_draft(campaign_id, campaign, **values):
+    """UPDATE ... WHERE status = 'draft' (atomic against a launch); 409 if it is not a draft."""
+    changed = db.session.execute(update(Campaign).where(Campaign.id == campaign_id, Campaign.status == "draft")
+                                 .values(**{"updated_at": utcnow(), **values}))
+    if changed.rowcount != 1:
+        raise Conflict(f"campaign {campaign_id} is not a draft", {"status": [campaign.status]})
+
+
+def update_campaign(campaign_id, data):
+    """Edit a draft: any of the POST fields; category_ids replaces the set; 409 unless it is a draft."""
+    with writing() as uow:
+        campaign = get_or_404(Campaign, campaign_id, "campaign")
+        _claim_draft(campaign_id, campaign, **{k: v for k, v in data.items() if k != "category_ids"})
+        if "category_ids" in data:
+            check_category_ids(data["category_ids"])
+            db.session.execute(delete(campaign_categories).where(campaign_categories.c.campaign_id == campaign_id))
+            insert_links(campaign_categories,
+                         [{"campaign_id": campaign_id, "category_id": cid} for cid in data["category_ids"]])
+        uow.emit("campaign.updated", campaign_id=campaign_id)
+    db.session.expire_all()  # the ORM copy loaded above predates the UPDATE
+    return get_campaign(campaign_id)
+
+
+def delete_campaign(campaign_id):
+    """Delete a draft (its category links go with it); 409 unless it is a draft."""
+    with writing() as uow:
+        campaign = get_or_404(Campaign, campaign_id, "campaign")
+        deleted = db.session.execute(delete(Campaign).where(Campaign.id == campaign_id, Campaign.status == "draft"))
+        if deleted.rowcount != 1:
+            raise Conflict(f"campaign {campaign_id} is not a draft", {"status": [campaign.status]})
+        uow.emit("campaign.deleted", campaign_id=campaign_id)
+
+
 def _queue_first_messages(campaign, now):
-    """INSERT ... SELECT: one pending first message per distinct contact of the campaign's categories.
+    """INSERT ... SELECT: one pending first message per reachable contact of the campaign's categories.
 
     One statement whatever the number of contacts; returns how many rows it queued.
     """
     targets = select(campaign_categories.c.category_id).where(campaign_categories.c.campaign_id == campaign.id)
-    rows = (select(literal(campaign.id, Integer), contact_categories.c.contact_id,
+    rows = (select(literal(campaign.id, Integer), Contact.id,
                    literal(1, SmallInteger), literal("pending", String), literal(campaign.first_message, JSON),
                    literal(now, UTCDateTime), literal(now, UTCDateTime), literal(0, Integer))
-            .where(contact_categories.c.category_id.in_(targets))
-            .group_by(contact_categories.c.contact_id))
+            .where(in_categories(targets), reachable()))
     columns = ["campaign_id", "contact_id", "step", "status", "body", "created_at", "updated_at", "attempts"]
     db.session.execute(insert(Message).from_select(columns, rows))
     # rowcount of INSERT ... SELECT is not reported by every driver: count what is there.
@@ -72,12 +130,34 @@ def launch_campaign(campaign_id):
     with writing() as uow:
         campaign = get_or_404(Campaign, campaign_id, "campaign")
         now = utcnow()
-        claimed = db.session.execute(
-            update(Campaign).where(Campaign.id == campaign_id, Campaign.status == "draft")
-            .values(status="running", launched_at=now, updated_at=now))
-        if claimed.rowcount != 1:
-            raise Conflict(f"campaign {campaign_id} is not a draft", {"status": [campaign.status]})
+        _claim_draft(campaign_id, campaign, status="running", launched_at=now)
         queued = _queue_first_messages(campaign, now)
         db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(total_count=queued))
         uow.emit("campaign.launched", campaign_id=campaign_id)
+    return get_campaign(campaign_id)
+
+
+def _move(campaign_id, before, after, event):
+    """status `before` -> `after` in one compare-and-set UPDATE; 409 from any other status."""
+    with writing() as uow:
+        campaign = get_or_404(Campaign, campaign_id, "campaign")
+        moved = db.session.execute(update(Campaign).where(Campaign.id == campaign_id, Campaign.status == before)
+                                   .values(status=after, updated_at=utcnow()))
+        if moved.rowcount != 1:
+            raise Conflict(f"campaign {campaign_id} is not {before}", {"status": [campaign.status]})
+        uow.emit(event, campaign_id=campaign_id)
+    db.session.expire_all()
+
+
+def pause_campaign(campaign_id):
+    """Running -> paused; answers once no dispatch batch that could still send its messages is in flight."""
+    _move(campaign_id, "running", "paused", "campaign.paused")
+    # `paused` is committed: batches claimed from now on skip the campaign. Wait for those claimed before.
+    get_gate().drain()
+    return get_campaign(campaign_id)
+
+
+def resume_campaign(campaign_id):
+    """Paused -> running: its pending messages are due again (each at its own next_attempt_at)."""
+    _move(campaign_id, "paused", "running", "campaign.resumed")
     return get_campaign(campaign_id)
