@@ -7,6 +7,11 @@ Set-based and idempotent: batches of UPDATE ... RETURNING, each its own unit of 
 re-checking the status, so two sweeps at once (or one after a lost lock) mark every message once.
 Their events are gathered in one `unit_of_work.Batch`: the cache and the daily counter hear of a sweep
 once, also when a later step failed (what committed is announced all the same).
+
+A paused campaign's sent messages are marked like any other's (the 24 hours run whether or not the rest is
+sent), but only a running campaign completes: a paused one stays paused, even with nothing left pending, until
+the operator resumes it (then the next sweep completes it). Completing it behind the operator's back would make
+their resume a 409 and hide that they had stopped it.
 """
 import datetime as dt
 import logging
