@@ -99,7 +99,9 @@ CONTACTS = {
         "get": {"tags": ["contacts"], "operationId": "getContact", "summary": "One contact",
                 "responses": {**ok("ContactOut", "The contact and its category ids."), **errors(*READ, 404)}},
         "patch": {"tags": ["contacts"], "operationId": "updateContact", "summary": "Change a contact",
-                  "description": "`category_ids` replaces the whole set.",
+                  "description": "`category_ids` replaces the whole set. `opted_out: true` opts the contact out "
+                                 "(since now, unless already) and fails its pending messages (`opted_out`); "
+                                 "`false` opts it back in.",
                   "requestBody": body(contact_patch, {"name": "Ada King"}),
                   "responses": {**ok("ContactOut", "Updated."), **errors(*WRITE, 404, 409)}},
         "delete": {"tags": ["contacts"], "operationId": "deleteContact",
