@@ -11,6 +11,7 @@ from chatbot.schemas.contact import ContactPage, contact_in, contact_patch, cont
 from chatbot.schemas.events import EventTicket, events_query
 from chatbot.schemas.fields import MAX_ID  # the router answers 404 above it
 from chatbot.schemas.health import CacheMetrics, Health
+from chatbot.schemas.interaction import InteractionPage, interaction_query
 from chatbot.schemas.message import MessageDetail, MessagePage, message_query
 from chatbot.schemas.monitoring import DailyList, daily_query
 from chatbot.schemas.stats import Stats
@@ -157,6 +158,15 @@ MESSAGES = {
         "responses": {**ok(DailyList, "One row per UTC day."), **errors(*READ, 422)}}},
 }
 
+INTERACTIONS = {
+    "/api/interactions": {"get": {
+        "tags": ["interactions"], "operationId": "listInteractions", "summary": "Contacts' answers, newest first",
+        "description": "The answers inbox, all of them or one campaign's or contact's. Keyset pagination: pass the "
+                       "answer's `next_cursor` as `cursor` for the next page.",
+        "parameters": [{"in": "query", "schema": interaction_query}],
+        "responses": {**ok(InteractionPage, "A page of answers."), **errors(*READ, 422)}}},
+}
+
 WEBHOOKS = {
     "/api/webhooks/whatsapp": {
         "get": {"tags": ["webhooks"], "operationId": "verifyWebhook", "summary": "Meta's verification handshake",
@@ -221,4 +231,4 @@ EVENTS = {
                       **errors(401, 422)}}},
 }
 
-PATHS = {**HEALTH, **CATEGORIES, **CONTACTS, **CAMPAIGNS, **MESSAGES, **EVENTS, **WEBHOOKS, **DOCS}
+PATHS = {**HEALTH, **CATEGORIES, **CONTACTS, **CAMPAIGNS, **MESSAGES, **INTERACTIONS, **EVENTS, **WEBHOOKS, **DOCS}
