@@ -6,6 +6,8 @@ by `from` (the wa_id, E.164 without '+') to contacts.phone. It answers the conta
 of a running campaign sent at or before it (to Meta's one-second resolution) and still waiting (`sent`,
 `delivered`, `read`): `failed` and `no_interaction` are final, so an answer after the 24 h sweep is
 recorded as the contact's interaction but reopens nothing.
+An answer that is an opt-out keyword (`optouts`) is recorded and counted like any other, queues no second
+message, opts the contact out and fails their pending messages; an opt-in keyword opts them back in.
 Messages from unknown numbers are logged (masked) and recorded nowhere: they stay out of the statistics.
 """
 import dataclasses
@@ -17,6 +19,7 @@ from sqlalchemy import bindparam, select, update
 
 from chatbot.extensions import db
 from chatbot.logging import mask_phone
+from chatbot.messaging import optouts
 from chatbot.models import AWAITING_ANSWER, Campaign, Contact, Interaction, Message
 from chatbot.models.base import UTCDateTime
 from chatbot.sql import dialect_insert
@@ -167,6 +170,21 @@ def _queue_second_messages(new, targets, now):
                            .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id", "step"]))
 
 
+def _apply_keywords(new, keywords, tally, now):
+    """Opt out (and fail the pending messages of) contacts who sent an opt-out keyword; opt in those whose
+    latest keyword is an opt-in. In one webhook, things happen as if its answers came one by one."""
+    first_out, latest = {}, {}
+    for answer, contact_id in sorted(new, key=lambda pair: pair[0].at):
+        wanted = keywords[answer.wamid]
+        if wanted:
+            latest[contact_id] = (wanted, answer.at)
+            if wanted == "out":
+                first_out.setdefault(contact_id, answer.at)
+    optouts.opt_out(first_out)
+    optouts.fail_pending(first_out, tally, now)
+    optouts.opt_in({cid: at for cid, (wanted, at) in latest.items() if wanted == "in"})
+
+
 def record(found, states, tally, now):
     """Record the answers (caller's transaction; `states`: the locked messages, statuses already applied).
 
@@ -181,7 +199,11 @@ def record(found, states, tally, now):
         return 0, set()
     _touch_contacts(new)
     changed = _mark_interacted(new, targets, states, tally)
-    _queue_second_messages(new, targets, now)
+    keywords = {a.wamid: optouts.keyword(a.kind, a.body) for a, _ in new}
+    # A keyword is an interaction but asks for no offer: no second message (START neither: it is a
+    # subscription command, not interest in the campaign).
+    _queue_second_messages([(a, cid) for a, cid in new if not keywords[a.wamid]], targets, now)
+    _apply_keywords(new, keywords, tally, now)
     tally.daily["interactions"] += len(new)
     tally.note("interaction.recorded", campaign_ids=[targets[a.wamid][1] for a, _ in new if a.wamid in targets],
                contact_ids=[contact_id for _, contact_id in new])

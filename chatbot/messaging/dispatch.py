@@ -26,7 +26,7 @@ from sqlalchemy import exists, or_, select, update
 
 from chatbot.clock import get_clock, utcnow
 from chatbot.extensions import db
-from chatbot.messaging import cloud_api
+from chatbot.messaging import cloud_api, optouts
 from chatbot.messaging.gate import get_gate
 from chatbot.messaging.counters import Tally
 from chatbot.messaging.transitions import advance, pending_state
@@ -88,24 +88,45 @@ def has_due():
     return found
 
 
+def _fail_opted_out(rows, now, uow):
+    """Fail (not lease) the claimed rows whose contact opted out; returns the others."""
+    opted_out = [r.id for r in rows if r.opted_out_at is not None]
+    if opted_out:
+        tally = Tally()
+        optouts.fail_messages(Message.id.in_(opted_out), tally, now, "message.sent")
+        tally.apply_counters()
+        tally.emit(uow)
+    return [r for r in rows if r.opted_out_at is None]
+
+
 def claim(limit, lease_seconds):
-    """Lease up to `limit` due pending messages, oldest first, in one transaction; returns them."""
+    """Lease up to `limit` due pending messages, oldest first, in one transaction; returns them.
+
+    A claimed message whose contact opted out is failed (`opted_out`) in the same transaction instead;
+    a batch made only of those is followed by the next one, so the queue behind them is still reached.
+    """
     now = utcnow()
-    with writing():  # a lease changes no status: nothing to announce
+    with writing() as uow:  # a lease changes no status; only opted-out failures are announced
         write_lock()
         due = or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
-        rows = db.session.execute(
-            select(Message.id, Message.campaign_id, Message.step, Message.body, Message.attempts, Contact.phone)
-            .join(Contact, Contact.id == Message.contact_id)
-            .where(Message.status == "pending", due, not_paused())
-            .order_by(Message.id).limit(limit)
-            .with_for_update(of=Message, skip_locked=True)).all()
-        if rows:
+        leased = []
+        while not leased:
+            rows = db.session.execute(
+                select(Message.id, Message.campaign_id, Message.step, Message.body, Message.attempts, Contact.phone,
+                       Contact.opted_out_at)
+                .join(Contact, Contact.id == Message.contact_id)
+                .where(Message.status == "pending", due, not_paused())
+                .order_by(Message.id).limit(limit)
+                .with_for_update(of=Message, skip_locked=True)).all()
+            if not rows:
+                break
+            leased = _fail_opted_out(rows, now, uow)
+        if leased:
             db.session.execute(
-                update(Message).where(Message.id.in_([r.id for r in rows]), Message.status == "pending")
+                update(Message).where(Message.id.in_([r.id for r in leased]), Message.status == "pending")
                 .values(next_attempt_at=now + dt.timedelta(seconds=lease_seconds),
                         attempts=Message.attempts + 1, updated_at=now))
-    return [Claimed(r.id, r.campaign_id, r.step, r.body, r.attempts + 1, r.phone) for r in rows]
+    return [Claimed(r.id, r.campaign_id, r.step, r.body, r.attempts + 1, r.phone) for r in leased]
 
 
 def release(claimed, when):

@@ -12,6 +12,7 @@ from chatbot.schemas.contact import ContactPage, contact_in, contact_patch, cont
 from chatbot.schemas.events import EventTicket, events_query
 from chatbot.schemas.fields import MAX_ID  # the router answers 404 above it
 from chatbot.schemas.health import CacheMetrics, Health
+from chatbot.schemas.interaction import InteractionPage, interaction_query
 from chatbot.schemas.message import MessageDetail, MessagePage, message_query
 from chatbot.schemas.monitoring import DailyList, daily_query
 from chatbot.schemas.stats import Stats
@@ -100,7 +101,9 @@ CONTACTS = {
         "get": {"tags": ["contacts"], "operationId": "getContact", "summary": "One contact",
                 "responses": {**ok("ContactOut", "The contact and its category ids."), **errors(*READ, 404)}},
         "patch": {"tags": ["contacts"], "operationId": "updateContact", "summary": "Change a contact",
-                  "description": "`category_ids` replaces the whole set.",
+                  "description": "`category_ids` replaces the whole set. `opted_out: true` opts the contact out "
+                                 "(since now, unless already) and fails its pending messages (`opted_out`); "
+                                 "`false` opts it back in.",
                   "requestBody": body(contact_patch, {"name": "Ada King"}),
                   "responses": {**ok("ContactOut", "Updated."), **errors(*WRITE, 404, 409)}},
         "delete": {"tags": ["contacts"], "operationId": "deleteContact",
@@ -193,6 +196,15 @@ MESSAGES = {
         "responses": {**ok(DailyList, "One row per UTC day."), **errors(*READ, 422)}}},
 }
 
+INTERACTIONS = {
+    "/api/interactions": {"get": {
+        "tags": ["interactions"], "operationId": "listInteractions", "summary": "Contacts' answers, newest first",
+        "description": "The answers inbox, all of them or one campaign's or contact's. Keyset pagination: pass the "
+                       "answer's `next_cursor` as `cursor` for the next page.",
+        "parameters": [{"in": "query", "schema": interaction_query}],
+        "responses": {**ok(InteractionPage, "A page of answers."), **errors(*READ, 422)}}},
+}
+
 WEBHOOKS = {
     "/api/webhooks/whatsapp": {
         "get": {"tags": ["webhooks"], "operationId": "verifyWebhook", "summary": "Meta's verification handshake",
@@ -257,4 +269,4 @@ EVENTS = {
                       **errors(401, 422)}}},
 }
 
-PATHS = {**HEALTH, **CATEGORIES, **CONTACTS, **CAMPAIGNS, **MESSAGES, **EVENTS, **WEBHOOKS, **DOCS}
+PATHS = {**HEALTH, **CATEGORIES, **CONTACTS, **CAMPAIGNS, **MESSAGES, **INTERACTIONS, **EVENTS, **WEBHOOKS, **DOCS}

@@ -33,6 +33,7 @@ TAGS = [
     ("contacts", "People, by E.164 phone number."),
     ("campaigns", "A first message, then a second one to those who answer."),
     ("messages", "What was sent and its status; the global statistics."),
+    ("interactions", "What contacts wrote back (the answers inbox)."),
     ("monitoring", "Daily counters."),
     ("cache", "Redis cache metrics."),
     ("events", "What changed, pushed to open dashboards."),

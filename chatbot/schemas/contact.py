@@ -1,7 +1,7 @@
 """Contact in and out, and the contacts page query."""
 from marshmallow import Schema, fields, validate
 
-from chatbot.schemas.fields import UTC, Id, IdList, Integer, Phone, Trimmed
+from chatbot.schemas.fields import UTC, Bool, Id, IdList, Integer, Phone, QueryBool, Trimmed
 
 
 class ContactIn(Schema):
@@ -18,6 +18,8 @@ class ContactPatch(Schema):
     phone = Phone()
     name = Trimmed(validate=validate.Length(min=1, max=200))
     category_ids = IdList()
+    opted_out = Bool(metadata={
+        "description": "true: no message goes to the contact any more (kept if already set); false: opted back in."})
 
 
 class ContactQuery(Schema):
@@ -25,6 +27,7 @@ class ContactQuery(Schema):
 
     category_id = Id()
     search = Trimmed(validate=validate.Length(max=200))
+    opted_out = QueryBool()
     page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
@@ -37,6 +40,7 @@ class ContactOut(Schema):
     name = fields.String()
     category_ids = fields.List(fields.Integer())
     last_interaction_at = UTC(allow_none=True)
+    opted_out_at = UTC(allow_none=True)
     created_at = UTC()
     updated_at = UTC()
 

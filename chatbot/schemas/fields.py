@@ -90,6 +90,22 @@ class Integer(fields.Integer):
         return super()._validated(value)
 
 
+class Bool(fields.Boolean):
+    """A JSON true or false, nothing else (marshmallow's Boolean also takes 1, "yes", "on"...)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class QueryBool(fields.Boolean):
+    """`true` or `false` in a query string, nothing else."""
+
+    def __init__(self, **kwargs):
+        super().__init__(truthy={"true"}, falsy={"false"}, **kwargs)
+
+
 class Id(Integer):
     """An id: an integer from 1 to what its column holds (MAX_ID, or MAX_BIG_ID for bigint columns)."""
 

@@ -90,6 +90,10 @@ REPLIES = (
     ("text", "Do you have it in blue?"), ("text", "Sim, quero saber mais"), ("text", "Sí, me interesa"),
 )
 
+# Answers that opt out (OPT_OUT_KEYWORDS, as people type or tap them).
+OPT_OUT_REPLIES = (("text", "STOP"), ("text", "Stop"), ("text", "stop "), ("text", "BAJA"), ("text", "Arrêt"),
+                   ("button", "STOP"))
+
 # WhatsApp Cloud API errors a campaign really meets.
 FAILURES = (
     ("131026", "Message undeliverable"),

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from chatbot.clock import utcnow
 from chatbot.extensions import db
 from chatbot.messaging import counters
-from chatbot.seed import rows, timeline
+from chatbot.seed import daily, optouts, rows, timeline
 from chatbot.seed.data import CAMPAIGN_THEMES
 from chatbot.seed.plan import DAY, WINDOW, Calendar, SeedError, category_names, plan_contacts
 from chatbot.seed.writer import writer_for
@@ -71,13 +71,14 @@ def _check(contacts, messages, categories):
 def _launch(rng, now, calendar, messages):
     """The campaigns that ran and their first messages: the first option leaving enough messages to answer."""
     if not messages:
-        return [], [], [], []
+        return [], [], [], [], ([], {})
     for option in calendar.options(messages):
         slots = sorted(option, key=lambda s: s[0])
         launches = [(slot[0], slot[2]) for slot in slots]
         firsts, answerable = timeline.first_messages(rng, now, launches)
+        answerable, opt_outs, opted_out = optouts.plan(rng, now, launches, firsts, answerable)
         if messages - len(firsts) <= len(answerable):
-            return slots, launches, firsts, answerable
+            return slots, launches, firsts, answerable, (opt_outs, opted_out)
     raise SeedError(f"{messages} messages cannot be made consistent with these contacts: "
                     "ask for fewer messages or more contacts")
 
@@ -90,13 +91,16 @@ def plan(rng, now, contacts, messages, categories, taken_phones=(), taken_names=
     names = category_names(categories, set(taken_names))
     people = plan_contacts(rng, contacts, categories, start, now, set(taken_phones))
     calendar = Calendar(rng, people, categories, start, now)
-    slots, launches, firsts, answerable = _launch(rng, now, calendar, messages)
+    slots, launches, firsts, answerable, (opt_outs, opted_out) = _launch(rng, now, calendar, messages)
     bar.update(len(firsts))
     interactions, seconds = timeline.answer(rng, now, answerable, messages - len(firsts))
     bar.update(len(seconds))
     timeline.sweep(now, firsts)
-    for record, at, _ in interactions:  # in time order: the last one stays
+    interactions = sorted(interactions + opt_outs, key=lambda i: i[1])
+    for record, at, *_ in interactions:  # in time order: the last one stays
         people[record[timeline.CONTACT]][5] = at
+    for contact, at in opted_out.items():
+        people[contact][6] = at
     records = firsts + seconds
     records.sort(key=lambda r: r[timeline.CREATED])  # ids follow creation, as the application would give them
     campaigns = _campaigns(rng, now, start, slots, timeline.campaign_states(now, launches, firsts), calendar.groups,
@@ -134,6 +138,11 @@ def _write(writer, data):
     return first
 
 
+def _ids(first, data, name):
+    """(first, last) id written to table `name` (last < first when none was)."""
+    return first[name], first[name] + len(data[name]) - 1
+
+
 def seed_demo(contacts, messages, categories, seed=None, progress=None):
     """Add `contacts`, `messages` and `categories` of consistent demo data; returns what was written.
 
@@ -153,6 +162,10 @@ def seed_demo(contacts, messages, categories, seed=None, progress=None):
             writer.lock()
             first = _write(writer, data)
             counters.recompute(range(first["campaigns"], first["campaigns"] + len(data["campaigns"])))
+            counts = daily.daily_counts(_ids(first, data, "messages"), _ids(first, data, "interactions"),
+                                        utcnow().date())
+            if counts:
+                uow.emit("monitoring.counted", counts=counts)
         uow.emit("data.seeded", category_ids=list(range(first["categories"], first["categories"] + categories)))
     try:
         writer.finish()

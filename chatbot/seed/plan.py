@@ -69,7 +69,7 @@ def group_count(categories):
 
 
 def plan_contacts(rng, count, categories, start, now, taken_phones):
-    """Contacts as [phone, name, created_at, group, category indexes, last_interaction_at] lists."""
+    """Contacts as [phone, name, created_at, group, category indexes, last_interaction_at, opted_out_at] lists."""
     groups = group_count(categories) if categories else 0
     contacts = []
     for phone, plan in phones(rng, count, taken_phones):
@@ -81,7 +81,7 @@ def plan_contacts(rng, count, categories, start, now, taken_phones):
         members = list(range(group, categories, groups)) if groups else []
         size = min(len(members), rng.choices((1, 2, 3), (60, 30, 10))[0])
         contacts.append([phone, contact_name(rng, PHONE_PLANS[plan][4]), created, group,
-                         sorted(rng.sample(members, size)), None])
+                         sorted(rng.sample(members, size)), None, None])
     return contacts
 
 

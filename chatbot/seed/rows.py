@@ -5,11 +5,12 @@ import json
 
 from chatbot.seed.timeline import (CAMPAIGN, CONTACT, CREATED, DELIVERED, ERROR, FAILED, ID, INTERACTED, READ, SENT,
                                    STATUS, STEP, UPDATED)
-from chatbot.seed.data import FAILURES, REPLIES
+from chatbot.messaging.optouts import OPTED_OUT, OPTED_OUT_MESSAGE
+from chatbot.seed.data import FAILURES, OPT_OUT_REPLIES, REPLIES
 
 COLUMNS = {
     "categories": ("id", "name", "description", "created_at", "updated_at"),
-    "contacts": ("id", "phone", "name", "last_interaction_at", "created_at", "updated_at"),
+    "contacts": ("id", "phone", "name", "last_interaction_at", "opted_out_at", "created_at", "updated_at"),
     "contact_categories": ("contact_id", "category_id"),
     "campaigns": ("id", "name", "status", "first_message", "second_message", "created_at", "updated_at",
                   "launched_at", "completed_at"),
@@ -23,6 +24,8 @@ COLUMNS = {
 
 _from_ts = dt.datetime.fromtimestamp
 UTC = dt.timezone.utc
+ERRORS = FAILURES + ((OPTED_OUT, OPTED_OUT_MESSAGE),)  # the last: failed by an opt-out (seed.optouts)
+ANSWERS = REPLIES + OPT_OUT_REPLIES
 
 
 def when(seconds):
@@ -42,9 +45,9 @@ def category_rows(categories, first_id):
 
 
 def contact_rows(contacts, first_id):
-    """Contacts with the time of their last answer."""
-    for offset, (phone, name, created, _group, _categories, last) in enumerate(contacts):
-        yield first_id + offset, phone, name, when(last), when(created), when(created)
+    """Contacts with the time of their last answer and of their opt-out."""
+    for offset, (phone, name, created, _group, _categories, last, opted_out) in enumerate(contacts):
+        yield first_id + offset, phone, name, when(last), when(opted_out), when(created), when(created)
 
 
 def link_rows(contacts, first_contact, first_category):
@@ -73,18 +76,20 @@ def message_rows(records, campaigns, phones, first_campaign, first_contact):
     bodies = [(json.dumps(c["first"]), json.dumps(c["second"])) for c in campaigns]
     for r in records:
         error, sent = r[ERROR], r[SENT]
-        code, text = FAILURES[error] if error is not None else (None, None)
+        code, text = ERRORS[error] if error is not None else (None, None)
+        tried = r[STATUS] != "pending" and error != len(FAILURES)  # an opt-out fails a message never tried
         yield (r[ID], first_campaign + r[CAMPAIGN], first_contact + r[CONTACT], r[STEP], r[STATUS],
                bodies[r[CAMPAIGN]][r[STEP] - 1],
                wamid(phones[r[CONTACT]], "V", r[ID]) if sent is not None else None, code, text,
-               0 if r[STATUS] == "pending" else 1, None, when(r[CREATED]), when(r[UPDATED]), when(sent),
+               int(tried), None, when(r[CREATED]), when(r[UPDATED]), when(sent),
                when(r[DELIVERED]), when(r[READ]), when(r[FAILED]), when(r[INTERACTED]))
 
 
 def interaction_rows(interactions, phones, first_id, first_campaign, first_contact):
-    """One interaction per answered first message: a button press or a few words."""
-    for offset, (record, at, reply) in enumerate(interactions):
-        kind, body = REPLIES[reply]
+    """One interaction per answered first message (a button press or a few words), and unprompted opt-outs."""
+    for offset, (record, at, reply, answers) in enumerate(interactions):
+        kind, body = ANSWERS[reply]
         number = first_id + offset
-        yield (number, first_contact + record[CONTACT], record[ID], first_campaign + record[CAMPAIGN],
+        yield (number, first_contact + record[CONTACT], record[ID] if answers else None,
+               first_campaign + record[CAMPAIGN] if answers else None,
                wamid(phones[record[CONTACT]], "I", number), kind, body, when(at), when(at + 0.2))

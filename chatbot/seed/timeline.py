@@ -78,14 +78,14 @@ def first_messages(rng, now, launches):
 
 
 def answer(rng, now, answerable, count):
-    """Exactly `count` answers: (interactions [(first record, at, reply)], second message records)."""
+    """Exactly `count` answers: (interactions [(first record, at, reply, True)], second message records)."""
     if count > len(answerable):
         raise SeedError(f"only {len(answerable)} first messages can be answered, {count} needed: "
                         "ask for fewer messages or more contacts")
     interactions, seconds = [], []
     for record, at in sorted(rng.sample(answerable, count), key=lambda pair: pair[1]):
         record[INTERACTED], record[UPDATED] = at, max(record[UPDATED], at)
-        interactions.append((record, at, rng.randrange(len(REPLIES))))
+        interactions.append((record, at, rng.randrange(len(REPLIES)), True))
         second = _record(at + 0.5, record[CONTACT], record[CAMPAIGN], 2)
         sent = second[CREATED] + 1 + rng.random() * 4
         seconds.append(_deliver(rng, now, second, sent, read_median=60) if sent <= now else second)

@@ -4,7 +4,8 @@ from sqlalchemy import delete, func, select
 from chatbot.clock import utcnow
 from chatbot.errors import Conflict
 from chatbot.extensions import db
-from chatbot.messaging import counters
+from chatbot.messaging import counters, optouts
+from chatbot.messaging.counters import Tally
 from chatbot.models import Contact, Interaction, Message, contact_categories
 from chatbot.schemas.contact import contact_out, contact_page_out
 from chatbot.services.common import category_ids_of, check_category_ids, get_or_404
@@ -12,7 +13,7 @@ from chatbot.sql import insert_links
 from chatbot.unit_of_work import writing
 
 DUPLICATE = "a contact with this phone number already exists"
-CONTACT_FIELDS = ("id", "phone", "name", "last_interaction_at", "created_at", "updated_at")
+CONTACT_FIELDS = ("id", "phone", "name", "last_interaction_at", "opted_out_at", "created_at", "updated_at")
 
 
 def _category_ids_by_contact(contact_ids):
@@ -28,7 +29,9 @@ def _dump(contact, category_ids):
     return contact_out.dump({**_fields(contact), "category_ids": category_ids})
 
 
-def _filtered(query, category_id=None, search=None):
+def _filtered(query, category_id=None, search=None, opted_out=None):
+    if opted_out is not None:
+        query = query.where(Contact.opted_out_at.is_not(None) if opted_out else Contact.opted_out_at.is_(None))
     if category_id is not None:
         query = query.where(Contact.id.in_(select(contact_categories.c.contact_id)
                                            .where(contact_categories.c.category_id == category_id)))
@@ -39,16 +42,16 @@ def _filtered(query, category_id=None, search=None):
     return query
 
 
-def list_contacts(page=1, per_page=50, category_id=None, search=None):
+def list_contacts(page=1, per_page=50, **filters):
     """A page of contacts, newest first: rows, total and category ids, three statements.
 
     Plain rows, not ORM objects: nothing to track, and no relationship that could be loaded lazily.
     """
     rows = db.session.execute(
-        _filtered(select(*[getattr(Contact, c) for c in CONTACT_FIELDS]), category_id, search)
+        _filtered(select(*[getattr(Contact, c) for c in CONTACT_FIELDS]), **filters)
         .order_by(Contact.created_at.desc(), Contact.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
-    total = db.session.scalar(_filtered(select(func.count(Contact.id)), category_id, search))
+    total = db.session.scalar(_filtered(select(func.count(Contact.id)), **filters))
     ids = _category_ids_by_contact([c.id for c in rows])
     items = [{**_fields(c), "category_ids": ids[c.id]} for c in rows]
     return contact_page_out.dump({"items": items, "page": page, "per_page": per_page, "total": total})
@@ -105,9 +108,25 @@ def update_contact(contact_id, data):
         for field in ("name", "phone"):
             if field in data:
                 setattr(contact, field, data[field])
-        contact.updated_at = utcnow()
+        now = contact.updated_at = utcnow()
+        if "opted_out" in data:
+            _set_opted_out(contact, data["opted_out"], now, uow)
         uow.emit("contact.updated", contact_id=contact_id, category_ids=sorted(set(old_ids) | set(new_ids)))
     return _dump(contact, sorted(new_ids))
+
+
+def _set_opted_out(contact, opted_out, now, uow):
+    """Opt out (since now, unless already) and fail the pending messages, or opt back in."""
+    if not opted_out:
+        contact.opted_out_at = None
+        return
+    if contact.opted_out_at is None:
+        contact.opted_out_at = now
+    db.session.flush()  # the contact's row now: the Core UPDATE below does not autoflush
+    tally = Tally()
+    optouts.fail_pending([contact.id], tally, now)
+    tally.apply_counters()
+    tally.emit(uow)
 
 
 def delete_contact(contact_id):

@@ -36,6 +36,24 @@ def decode_cursor(cursor):
         raise ValidationFailed("invalid cursor", {"cursor": ["Invalid cursor."]}) from None
 
 
+def newest_first(query, time_column, id_column, per_page, after=None):
+    """`query` ordered newest first by (time, id), from after the cursor's (time, id), one row more than a page."""
+    if after:
+        at, row_id = after
+        query = query.where(tuple_(time_column, id_column)
+                            < tuple_(literal(at, UTCDateTime), literal(row_id, BigInteger)))
+    return query.order_by(time_column.desc(), id_column.desc()).limit(per_page + 1)
+
+
+def keyset_page(rows, per_page, time_key):
+    """{"items", "next_cursor"} from a page's rows (one more than a page when another page follows)."""
+    next_cursor = None
+    if len(rows) > per_page:
+        last = rows[per_page - 1]
+        next_cursor = encode_cursor(last[time_key], last["id"])
+    return {"items": rows[:per_page], "next_cursor": next_cursor}
+
+
 def page_statement(per_page, after=None, **filters):
     """One page's one statement: slim columns and the contact's name, newest first, after (created_at, id).
 
@@ -47,23 +65,14 @@ def page_statement(per_page, after=None, **filters):
     for name in ("campaign_id", "contact_id", "status", "step"):
         if filters.get(name) is not None:
             query = query.where(getattr(Message, name) == filters[name])
-    if after:
-        created_at, message_id = after
-        query = query.where(tuple_(Message.created_at, Message.id)
-                            < tuple_(literal(created_at, UTCDateTime), literal(message_id, BigInteger)))
-    return query.order_by(Message.created_at.desc(), Message.id.desc()).limit(per_page + 1)
+    return newest_first(query, Message.created_at, Message.id, per_page, after)
 
 
 def list_messages(per_page=50, cursor=None, **filters):
     """Newest first; one statement joining the contact's name, no ORM objects loaded (rows for MessagePage)."""
     after = decode_cursor(cursor) if cursor else None
     rows = db.session.execute(page_statement(per_page, after, **filters)).mappings().all()
-    items = rows[:per_page]
-    next_cursor = None
-    if len(rows) > per_page:
-        last = rows[per_page - 1]
-        next_cursor = encode_cursor(last["created_at"], last["id"])
-    return {"items": items, "next_cursor": next_cursor}
+    return keyset_page(rows, per_page, "created_at")
 
 
 def get_message(message_id):

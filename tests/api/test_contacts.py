@@ -10,7 +10,8 @@ from chatbot.messaging import counters
 from tests import factories
 from tests.api import expect
 
-CONTACT_KEYS = {"id", "phone", "name", "category_ids", "last_interaction_at", "created_at", "updated_at"}
+CONTACT_KEYS = {"id", "phone", "name", "category_ids", "last_interaction_at", "opted_out_at", "created_at",
+                "updated_at"}
 SENT = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.timezone.utc)
 
 
@@ -28,7 +29,7 @@ def test_created_contact_has_the_contract_shape(client):
     assert isinstance(body["id"], int)
     assert body["phone"] == "+14152000001" and body["name"] == "Ann Lee"
     assert body["category_ids"] == sorted([a["id"], b["id"]])
-    assert body["last_interaction_at"] is None
+    assert body["last_interaction_at"] is None and body["opted_out_at"] is None
     assert expect.utc(body["created_at"]) and expect.utc(body["updated_at"])
     assert client.get(f"/api/contacts/{body['id']}").get_json() == body
 

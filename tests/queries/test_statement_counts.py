@@ -45,10 +45,14 @@ FILTERS = ("", "campaign_id={campaign_id}", "contact_id={contact_id}", "status=r
            "step=2", "campaign_id={campaign_id}&status=read&step=1")
 
 
-@pytest.mark.parametrize("query", FILTERS, ids=lambda q: q.split("=")[0] or "none")
-def test_a_messages_page_is_one_statement_first_and_with_a_cursor(client, count_statements, at_two_sizes, query):
+# The answers inbox pages the same way (its campaign and contact filters).
+PAGES = [("messages", q) for q in FILTERS] + [("interactions", q) for q in FILTERS[:3]]
+
+
+@pytest.mark.parametrize("resource, query", PAGES, ids=lambda v: v.split("=")[0] or "none")
+def test_a_page_is_one_statement_first_and_with_a_cursor(client, count_statements, at_two_sizes, resource, query):
     def measure():
-        url = "/api/messages?per_page=2&" + query.format(**some_ids())
+        url = f"/api/{resource}?per_page=1&" + query.format(**some_ids())
         first, response = statements(count_statements, client, url)
         cursor = response.get_json()["next_cursor"]
         assert cursor, "the filter should match more than one page"

@@ -9,7 +9,7 @@ from chatbot.extensions import db
 from chatbot.models import COUNTER_COLUMNS, Campaign, Category, Contact, Interaction, Message
 from chatbot.models import campaign_categories, contact_categories
 from chatbot.models.base import UTCDateTime
-from chatbot.messaging import counters
+from chatbot.messaging import counters, optouts
 from tests import factories
 
 SIZES = ["seed", "demo", "--contacts", "60", "--messages", "300", "--categories", "8", "--seed", "3"]
@@ -25,6 +25,11 @@ def seeded(runner):
 
 def count(model):
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+def opt_out_answers():
+    """The interactions whose text is an opt-out keyword (they queue no second message)."""
+    return [i for i in db.session.scalars(select(Interaction)) if optouts.keyword(i.kind, i.body) == "out"]
 
 
 def test_seed_writes_the_sizes_asked_for_with_a_progress_bar(seeded):
@@ -57,12 +62,23 @@ def test_second_messages_only_follow_an_answered_first_message(seeded):
     for second in seconds:
         first = firsts[(second.campaign_id, second.contact_id)]
         assert first.interacted_at is not None and second.created_at >= first.interacted_at
-    assert len(seconds) == sum(1 for m in firsts.values() if m.interacted_at is not None) == count(Interaction)
+    answered = sum(1 for m in firsts.values() if m.interacted_at is not None)
+    answers = db.session.scalars(select(Interaction).where(Interaction.message_id.is_not(None))).all()
+    stops = [i for i in opt_out_answers() if i.message_id is not None]
+    assert stops, "some seeded answers are opt-outs"
+    assert answered == len(answers) and len(seconds) == len(answers) - len(stops)
+    assert not {(i.campaign_id, i.contact_id) for i in stops} & {(m.campaign_id, m.contact_id) for m in seconds}
 
 
 def test_interactions_match_their_first_messages_and_contacts(seeded):
     last = {}
     for interaction in db.session.scalars(select(Interaction)):
+        if interaction.message_id is None:  # an opt-out written while the contact's message was still queued
+            assert optouts.keyword(interaction.kind, interaction.body) == "out"
+            assert db.session.get(Contact, interaction.contact_id).opted_out_at == interaction.occurred_at
+            last[interaction.contact_id] = max(last.get(interaction.contact_id, interaction.occurred_at),
+                                               interaction.occurred_at)
+            continue
         message = db.session.get(Message, interaction.message_id)
         assert message.step == 1 and message.interacted_at == interaction.occurred_at
         assert (message.contact_id, message.campaign_id) == (interaction.contact_id, interaction.campaign_id)
@@ -77,7 +93,8 @@ def test_campaign_counters_equal_the_recomputed_ones(seeded):
     expected = counters.compute([c.id for c in campaigns])
     for campaign in campaigns:
         assert {name: getattr(campaign, name) for name in COUNTER_COLUMNS} == expected[campaign.id]
-    assert sum(c.total_count for c in campaigns) == count(Message) - count(Interaction)
+    seconds = count(Interaction) - len(opt_out_answers())  # one second message per answer but an opt-out
+    assert sum(c.total_count for c in campaigns) == count(Message) - seconds
 
 
 def test_every_date_lies_in_the_last_30_days(seeded, clock):
