@@ -39,7 +39,7 @@ def import_contacts(binary, chunk_rows=CHUNK_ROWS):
     """
     summary = {"created": 0, "updated": 0, "unchanged": 0, "rejected": []}
     first_line = {}  # normalised phone -> the line that brought it
-    chunk = []
+    chunk, checked = [], RowChecker()
     try:
         for line, cells, error in records(binary):
             row, error = (None, error) if error else checked(cells)
@@ -74,20 +74,43 @@ def _messages(field, value):
         raise ValueError(" ".join(exc.messages)) from None
 
 
-def checked(cells):
-    """((phone, name, category names), None) for a valid row, else (None, "field: reason; ...")."""
-    values, errors = {}, []
-    names = [n.strip() for n in restored(cells.get("categories", "").strip()).split(CATEGORY_SEPARATOR)]
-    fields = (("phone", PHONE, restored(cells["phone"].strip())), ("name", NAME, restored(cells["name"].strip())))
-    fields += tuple(("categories", CATEGORY_NAME, name) for name in names if name)
-    for label, field, value in fields:
-        try:
-            values.setdefault(label, []).append(_messages(field, value))
-        except ValueError as exc:
-            errors.append(f"{label}: {exc}")
-    if errors:
-        return None, "; ".join(dict.fromkeys(errors))
-    return (values["phone"][0], values["name"][0], tuple(dict.fromkeys(values.get("categories", ())))), None
+class RowChecker:
+    """Checks rows; a category name's verdict is kept (a file repeats a few names on every row)."""
+
+    MAX_REMEMBERED = 10_000
+
+    def __init__(self):
+        self.categories = {}
+
+    def category(self, name):
+        """The name as stored, or ValueError; remembered."""
+        verdict = self.categories.get(name)
+        if verdict is None:
+            try:
+                verdict = (_messages(CATEGORY_NAME, name), None)
+            except ValueError as exc:
+                verdict = (None, str(exc))
+            if len(self.categories) < self.MAX_REMEMBERED:
+                self.categories[name] = verdict
+        if verdict[1] is not None:
+            raise ValueError(verdict[1])
+        return verdict[0]
+
+    def __call__(self, cells):
+        """((phone, name, category names), None) for a valid row, else (None, "field: reason; ...")."""
+        values, errors = {}, []
+        cell = restored(cells.get("categories", "").strip())
+        checks = [("phone", PHONE, restored(cells["phone"].strip())), ("name", NAME, restored(cells["name"].strip()))]
+        checks += [("categories", None, n.strip()) for n in cell.split(CATEGORY_SEPARATOR) if n.strip()]
+        for label, field, value in checks:
+            try:
+                values.setdefault(label, []).append(self.category(value) if field is None
+                                                    else _messages(field, value))
+            except ValueError as exc:
+                errors.append(f"{label}: {exc}")
+        if errors:
+            return None, "; ".join(dict.fromkeys(errors))
+        return (values["phone"][0], values["name"][0], tuple(dict.fromkeys(values.get("categories", ())))), None
 
 
 def write_chunk(rows):
