@@ -120,7 +120,7 @@ def write_chunk(rows):
 
 def _write(uow, rows, now):
     """The chunk's statements: categories, what is known, the upsert, the links; then its event."""
-    category_ids, created_categories = _categories(sorted({n for _, _, names in rows for n in names}), now)
+    category_ids, created_categories = _categories(list(dict.fromkeys(n for _, _, names in rows for n in names)), now)
     known, links = _known([phone for phone, _, _ in rows])
     counts, writes = {"created": 0, "updated": 0, "unchanged": 0}, []
     for phone, name, names in rows:
@@ -147,16 +147,20 @@ def _write(uow, rows, now):
 
 
 def _categories(names, now):
-    """({name as written: id}, [ids created]): the missing categories created, all matched by lower(name)."""
+    """({name as written: id}, [ids created]): the missing categories created, all matched by lower(name).
+
+    `names` in the order the file first wrote them: of two spellings of a new name, the first one is kept.
+    """
     if not names:
         return {}, []
-    source = json_table([{"name": n} for n in names], name=Text)
+    source = json_table([{"name": n, "position": i} for i, n in enumerate(names)], name=Text, position=Integer)
     stamp = literal(now, Category.created_at.type)
     # ON CONFLICT DO NOTHING: a name that exists in another case, or twice in the file, or that a concurrent
-    # write creates, is skipped, never a unique violation. `WHERE true`: SQLite's upsert after a SELECT needs one.
+    # write creates, is skipped, never a unique violation. In lower(name) order, the order of the index that
+    # concurrent imports wait on. `WHERE true`: SQLite's upsert after a SELECT needs one.
     created = list(db.session.scalars(dialect_insert(Category.__table__).from_select(
         ["name", "created_at", "updated_at"],
-        select(source.c.name, stamp, stamp).where(true()).order_by(source.c.name))
+        select(source.c.name, stamp, stamp).where(true()).order_by(func.lower(source.c.name), source.c.position))
         .on_conflict_do_nothing().returning(Category.id)))
     source = json_table([{"name": n} for n in names], name=Text)
     ids = dict(db.session.execute(select(source.c.name, Category.id)
