@@ -1,5 +1,7 @@
 """SQL that differs between PostgreSQL and SQLite, in one place."""
-from sqlalchemy import text
+import json
+
+from sqlalchemy import JSON, Text, bindparam, cast, column, func, select, text, type_coerce
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -31,3 +33,20 @@ def insert_links(table, rows):
     """
     if rows:
         db.session.execute(dialect_insert(table).values(rows).on_conflict_do_nothing())
+
+
+def json_table(rows, **types):
+    """A derived table of `rows` (dicts), columns `types` ({name: SQL type}), sent as ONE bound JSON parameter.
+
+    A set-based INSERT ... SELECT or join over any number of rows is then one statement of fixed text (compiled
+    once, cached), with none of the bound-parameter limits a multi-row VALUES runs into (SQLite 32,766,
+    PostgreSQL 65,535) and no text to build per row. PostgreSQL: json_to_recordset; SQLite: json_each.
+    """
+    payload = bindparam(None, json.dumps(rows), type_=Text)
+    if dialect_name() == "postgresql":
+        return (func.json_to_recordset(cast(payload, JSON))
+                .table_valued(*[column(name, kind) for name, kind in types.items()])
+                .render_derived(with_types=True))
+    each = func.json_each(payload).table_valued("value")
+    return select(*[type_coerce(func.json_extract(each.c.value, f"$.{name}"), kind).label(name)
+                    for name, kind in types.items()]).select_from(each).subquery()

@@ -1,5 +1,7 @@
 """Small helpers for thin views: read JSON, read the query string, answer with a cache status."""
-from flask import jsonify, request
+import tempfile
+
+from flask import current_app, jsonify, request
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, ValidationError
 
@@ -24,13 +26,26 @@ class IdConverter(IntegerConverter):
             raise NotFound() from None
 
 
+def large_body(setting):
+    """Let this view take bodies up to app.config[setting] instead of MAX_CONTENT_LENGTH (the import's CSV)."""
+    def mark(view):
+        view.body_limit_setting = setting
+        return view
+    return mark
+
+
 def reject_large_body():
     """413 for any body over the limit (MAX_CONTENT_LENGTH), even one the view never reads, on every route.
 
+    A view marked `large_body(setting)` has that limit instead, set on its request before the check.
     With a Content-Length the header decides. A chunked body has none: it is read here, at most one byte past
     the limit, and kept for the view (`request.get_data()` and `get_json()` answer from it); Werkzeug alone
-    would stop reading at the limit and hand the view a cut body that may still parse.
+    would stop reading at the limit and hand the view a cut body that may still parse. A large one is kept in a
+    temporary file (memory holds 1 MiB of it at most) that becomes the request's body, with its length.
     """
+    setting = getattr(current_app.view_functions.get(request.endpoint), "body_limit_setting", None)
+    if setting is not None:
+        request.max_content_length = current_app.config[setting]
     limit = request.max_content_length  # MAX_CONTENT_LENGTH unless a view raised it for its request
     if limit is None:
         return
@@ -38,11 +53,34 @@ def reject_large_body():
         if request.content_length > limit:
             raise RequestEntityTooLarge()
         return
-    if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
-        body = read_at_most(request.environ["wsgi.input"], limit + 1)
-        if len(body) > limit:
-            raise RequestEntityTooLarge()
-        request._cached_data = body  # where Werkzeug keeps a body it has read (get_data(cache=True))
+    if "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+        return
+    if setting is not None:
+        return _spool_chunked(limit)
+    body = read_at_most(request.environ["wsgi.input"], limit + 1)
+    if len(body) > limit:
+        raise RequestEntityTooLarge()
+    request._cached_data = body  # where Werkzeug keeps a body it has read (get_data(cache=True))
+
+
+def _spool_chunked(limit):
+    """Copy a chunked body (at most limit + 1 bytes) to a temporary file that becomes the request's body, as if
+    it had come with a Content-Length; 413 past the limit."""
+    spool = tempfile.SpooledTemporaryFile(max_size=current_app.config["MAX_CONTENT_LENGTH"] or 1024 * 1024)
+    source = request.environ["wsgi.input"]
+    left = limit + 1
+    while left > 0 and (part := source.read(min(64 * 1024, left))):
+        spool.write(part)
+        left -= len(part)
+    if left == 0:
+        spool.close()
+        raise RequestEntityTooLarge()
+    size = spool.tell()
+    spool.seek(0)
+    request.environ.update({"wsgi.input": spool, "CONTENT_LENGTH": str(size)})
+    request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+    request.__dict__.pop("content_length", None)  # Werkzeug's cached_property: read again from the new headers
+    request.call_on_close(spool.close)
 
 
 def read_at_most(stream, size, chunk=64 * 1024):
@@ -55,6 +93,20 @@ def read_at_most(stream, size, chunk=64 * 1024):
         parts.append(part)
         left -= len(part)
     return b"".join(parts)
+
+
+def uploaded_file(field="file"):
+    """The binary stream of an upload: the multipart field `field`, else the raw body (e.g. text/csv).
+
+    Neither is read here: Werkzeug spools a multipart file part over 500 KB to a temporary file, and the raw
+    body is the request's stream, both within the request's limit.
+    """
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get(field)
+        if upload is None:
+            raise BadRequest(f"the multipart body has no file field {field!r}")
+        return upload.stream
+    return request.stream
 
 
 def json_body(schema):

@@ -1,9 +1,10 @@
 """/api/contacts"""
-from flask import Blueprint
+from flask import Blueprint, Response, stream_with_context
 
-from chatbot.blueprints.common import json_body, query_args
+from chatbot.blueprints.common import json_body, large_body, query_args, uploaded_file
 from chatbot.schemas.contact import contact_in, contact_patch, contact_query
-from chatbot.services import contacts
+from chatbot.schemas.contact_import import export_query
+from chatbot.services import contact_export, contact_import, contacts
 
 bp = Blueprint("contacts", __name__, url_prefix="/api/contacts")
 
@@ -37,3 +38,20 @@ def delete(contact_id):
     """Delete a contact, its messages and interactions."""
     contacts.delete_contact(contact_id)
     return "", 204
+
+
+@bp.post("/import")
+@large_body("IMPORT_MAX_BYTES")
+def import_csv():
+    """Create or update contacts from a CSV (text/csv body or multipart field `file`)."""
+    return contact_import.import_contacts(uploaded_file("file"))
+
+
+@bp.get("/export")
+def export_csv():
+    """Every contact (or one category's) as a streamed CSV."""
+    args = query_args(export_query)
+    contact_export.check_exportable(**args)
+    return Response(stream_with_context(contact_export.export_csv(**args)), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=contacts.csv",
+                             "Cache-Control": "no-store", "X-Accel-Buffering": "no"})

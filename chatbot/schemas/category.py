@@ -4,10 +4,14 @@ from marshmallow import Schema, fields, validate
 from chatbot.schemas.fields import UTC, Trimmed
 
 
+# `;` separates the categories of a contact in the CSV import and export: a name holding one could not come back.
+NO_SEPARATOR = validate.Regexp(r"^[^;]*$", error="Must not contain ; (it separates categories in CSV files).")
+
+
 class CategoryIn(Schema):
     """POST /api/categories."""
 
-    name = Trimmed(required=True, validate=validate.Length(min=1, max=100))
+    name = Trimmed(required=True, validate=[validate.Length(min=1, max=100), NO_SEPARATOR])
     description = Trimmed(allow_none=True, load_default=None, validate=validate.Length(max=500))
 
 
