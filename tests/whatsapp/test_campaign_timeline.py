@@ -1,6 +1,6 @@
 """GET /api/campaigns/<id>/timeline: the first messages' moments per hour or day, from a driven clock."""
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, text, update
 
 from chatbot.extensions import db
 from chatbot.messaging import dispatch
@@ -75,3 +75,23 @@ def test_the_timeline_of_a_queued_campaign_is_empty_until_sent(client, launch, c
     dispatch.run_once()
     assert client.get(f"/api/campaigns/{launched.campaign_id}/timeline").get_json() == {
         "items": [row("2026-01-15T12:00:00Z", sent=2)]}
+
+
+@pytest.mark.postgresql_only
+def test_buckets_are_utc_whatever_the_database_sessions_time_zone(client, story):
+    def tokyo(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'Asia/Tokyo'")
+        dbapi_connection.commit()
+    db.session.remove()
+    db.engine.dispose()
+    event.listen(db.engine, "connect", tokyo)
+    try:
+        daily = client.get(f"/api/campaigns/{story.campaign_id}/timeline?bucket=day").get_json()
+        zone = db.session.scalar(text("SHOW TIME ZONE"))
+    finally:
+        event.remove(db.engine, "connect", tokyo)
+        db.session.remove()
+        db.engine.dispose()
+    assert zone == "Asia/Tokyo"
+    assert [item["at"] for item in daily["items"]] == ["2026-01-15T00:00:00Z", "2026-01-16T00:00:00Z"]
