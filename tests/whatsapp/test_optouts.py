@@ -168,3 +168,24 @@ def test_a_batch_of_opted_out_contacts_only_does_not_stop_the_queue(app, cloud, 
     assert cloud.sent_to() == [OTHER]
     assert db.session.scalar(select(Message.id).where(Message.status == "pending")) is None
     assert launched.campaign().failed_count == 2
+
+
+def test_accents_are_ignored_both_ways(app, client, launch, clock):
+    app.config["OPT_OUT_KEYWORDS"] = ["ARRET", "DÉSABONNER"]
+    launch(phones=[PHONE, OTHER])
+
+    answer(client, clock, "Arrêt")
+    answer(client, clock, "desabonner", phone=OTHER)
+
+    assert contact_of(PHONE).opted_out_at is not None and contact_of(OTHER).opted_out_at is not None
+
+
+def test_a_start_delivered_after_a_later_stop_does_not_opt_back_in(client, launch, clock):
+    launch(phones=[PHONE])
+    clock.advance(minutes=1)
+    start_at = clock.now()
+    answer(client, clock, "STOP")
+
+    meta.post(client, meta.notification(messages=[meta.text("wamid.late.start", PHONE, start_at, "START")]))
+
+    assert contact_of(PHONE).opted_out_at == clock.now()
