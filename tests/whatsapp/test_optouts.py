@@ -1,6 +1,7 @@
 """Opt-outs: keyword answers opt a contact out (and back in), fail their pending messages, and the dispatcher
 never sends to an opted-out contact."""
 import itertools
+import threading
 
 import pytest
 from sqlalchemy import select, update
@@ -168,3 +169,67 @@ def test_a_batch_of_opted_out_contacts_only_does_not_stop_the_queue(app, cloud, 
     assert cloud.sent_to() == [OTHER]
     assert db.session.scalar(select(Message.id).where(Message.status == "pending")) is None
     assert launched.campaign().failed_count == 2
+
+
+def test_accents_are_ignored_both_ways(app, client, launch, clock):
+    app.config["OPT_OUT_KEYWORDS"] = ["ARRET", "DÉSABONNER"]
+    launch(phones=[PHONE, OTHER])
+
+    answer(client, clock, "Arrêt")
+    answer(client, clock, "desabonner", phone=OTHER)
+
+    assert contact_of(PHONE).opted_out_at is not None and contact_of(OTHER).opted_out_at is not None
+
+
+def test_a_start_delivered_after_a_later_stop_does_not_opt_back_in(client, launch, clock):
+    launch(phones=[PHONE])
+    clock.advance(minutes=1)
+    start_at = clock.now()
+    answer(client, clock, "STOP")
+
+    meta.post(client, meta.notification(messages=[meta.text("wamid.late.start", PHONE, start_at, "START")]))
+
+    assert contact_of(PHONE).opted_out_at == clock.now()
+
+
+@pytest.mark.postgresql_only
+def test_opt_outs_during_a_dispatch_keep_counters_exact_and_leave_nothing_queued(app, cloud, launch, clock):
+    app.config.update(DISPATCH_BATCH_SIZE=5, DISPATCH_RATE_PER_SECOND=0)
+    cloud.latency = 0.01
+    first = launch(count=30, send=False)
+    second = launch(contacts=first.contacts, send=False)
+    stopping = first.phones[::3]
+    failures = []
+
+    def stop_all():
+        """Meta delivers the STOPs one by one while the dispatcher sends."""
+        client = app.test_client()
+        for n, phone in enumerate(stopping):
+            payload = meta.notification(messages=[meta.text(f"wamid.race.{n}", phone, clock.now(), "STOP")])
+            if meta.post(client, payload).status_code != 200:
+                failures.append(phone)
+
+    def send_all():
+        """The dispatcher, in its own app context as the scheduler runs it."""
+        with app.app_context():
+            dispatch.run_once()
+
+    threads = [threading.Thread(target=stop_all), threading.Thread(target=send_all)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert failures == []
+    db.session.expire_all()
+    messages = db.session.scalars(select(Message)).all()
+    assert not [m for m in messages if m.status == "pending"]
+    opted_out = {c.id for c in db.session.scalars(select(Contact).where(Contact.opted_out_at.is_not(None)))}
+    assert len(opted_out) == len(stopping)
+    for m in messages:
+        assert m.status == "sent" or (m.contact_id in opted_out and m.error_code == "opted_out"), m.status
+    assert_counters_exact()
+    today = monitoring.daily(1)["items"][0]
+    assert (today["sent"], today["failed"]) == (sum(m.status == "sent" for m in messages),
+                                                sum(m.status == "failed" for m in messages))
+    assert second.campaign().total_count == 30
