@@ -1,7 +1,7 @@
 """Small helpers for thin views: read JSON, read the query string, answer with a cache status."""
 import tempfile
 
-from flask import current_app, jsonify, request
+from flask import after_this_request, current_app, jsonify, request
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, ValidationError
 
@@ -80,7 +80,15 @@ def _spool_chunked(limit):
     request.environ.update({"wsgi.input": spool, "CONTENT_LENGTH": str(size)})
     request.environ.pop("HTTP_TRANSFER_ENCODING", None)
     request.__dict__.pop("content_length", None)  # Werkzeug's cached_property: read again from the new headers
-    request.call_on_close(spool.close)
+    after_this_request(_closing(spool))
+
+
+def _closing(resource):
+    """An after-request hook that closes `resource`."""
+    def close(response):
+        resource.close()
+        return response
+    return close
 
 
 def read_at_most(stream, size, chunk=64 * 1024):

@@ -1,6 +1,7 @@
 """flask contacts import FILE"""
 import io
 import os
+import sys
 
 import click
 from flask.cli import AppGroup
@@ -30,7 +31,7 @@ class CountingReader(io.RawIOBase):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def import_command(file):
     """Create or update contacts from FILE (columns phone,name,categories), like POST /api/contacts/import."""
-    bar = click.progressbar(length=os.path.getsize(file), label="importing", file=click.get_text_stream("stderr"))
+    bar = click.progressbar(length=os.path.getsize(file), label="importing", file=sys.stderr)
     with open(file, "rb") as raw, bar:
         try:
             summary = import_contacts(io.BufferedReader(CountingReader(raw, bar.update)))

@@ -21,7 +21,8 @@ from chatbot.clock import utcnow
 from chatbot.errors import ApiError, Conflict
 from chatbot.extensions import db
 from chatbot.models import Category, Contact, contact_categories
-from chatbot.schemas.contact_import import CATEGORY_NAME, NAME, PHONE, import_result_out
+from chatbot.schemas.contact_import import CATEGORY_NAME, NAME, import_result_out
+from chatbot.schemas.fields import normalize_phone
 from chatbot.services.contacts_csv import CATEGORY_SEPARATOR, records, restored
 from chatbot.sql import dialect_insert, json_table
 from chatbot.unit_of_work import GONE, run
@@ -100,12 +101,14 @@ class RowChecker:
         """((phone, name, category names), None) for a valid row, else (None, "field: reason; ...")."""
         values, errors = {}, []
         cell = restored(cells.get("categories", "").strip())
-        checks = [("phone", PHONE, restored(cells["phone"].strip())), ("name", NAME, restored(cells["name"].strip()))]
-        checks += [("categories", None, n.strip()) for n in cell.split(CATEGORY_SEPARATOR) if n.strip()]
-        for label, field, value in checks:
+        checks = [("phone", normalize_phone, restored(cells["phone"].strip())),
+                  ("name", NAME.deserialize, restored(cells["name"].strip()))]
+        checks += [("categories", self.category, n.strip()) for n in cell.split(CATEGORY_SEPARATOR) if n.strip()]
+        for label, check, value in checks:
             try:
-                values.setdefault(label, []).append(self.category(value) if field is None
-                                                    else _messages(field, value))
+                values.setdefault(label, []).append(check(value))
+            except ValidationError as exc:
+                errors.append(f"{label}: {' '.join(exc.messages)}")
             except ValueError as exc:
                 errors.append(f"{label}: {exc}")
         if errors:
