@@ -1,7 +1,7 @@
-"""GET /: the React dashboard built into chatbot/static/dashboard."""
+"""The React dashboard built into chatbot/static/dashboard: its index.html for / and every page URL outside /api."""
 import os
 
-from flask import Blueprint, current_app, send_from_directory
+from flask import Blueprint, abort, current_app, send_from_directory
 
 bp = Blueprint("dashboard", __name__)
 
@@ -13,8 +13,12 @@ NOT_BUILT = """<!doctype html><title>Dashboard not built</title>
 
 
 @bp.get("/")
-def index():
-    """The built index.html, or a page saying how to build it."""
+@bp.get("/<path:page>")
+def index(page=""):
+    """The built index.html (the browser's router picks the page), or a page saying how to build it."""
+    # /api/<unknown> stays the API's JSON 404; /static/... never reaches here (its rule is more specific).
+    if page == "api" or page.startswith("api/"):
+        abort(404)
     folder = os.path.join(current_app.static_folder, "dashboard")
     if not os.path.exists(os.path.join(folder, "index.html")):
         return NOT_BUILT, 200, {"Content-Type": "text/html; charset=utf-8"}
