@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { EVENT_NAMES, eventsOf, targetsOf } from './events'
+import type { ApiEvent } from './events'
 import { cacheStatsKeys, campaignKeys, categoryKeys, contactKeys, messageKeys, monitoringKeys, statsKeys } from './keys'
 import type { MessageRow } from './types'
 
@@ -209,11 +210,11 @@ describe('the events map', () => {
   )
 
   it('counts the audience again when contacts come and go, are imported, or a category is deleted', async () => {
-    const events = [
+    const events: ApiEvent[] = [
       { name: 'contact.updated', params: { contact_id: [4], category_ids: [] } },
       { name: 'contacts.imported', params: { category_ids: [] } },
       { name: 'category.deleted', params: { category_id: [9] } },
-    ] as const
+    ]
     for (const event of events) {
       expect(await invalidatedBy(targetsOf([event]))).toContain('["campaigns","audience",[3,7]]')
     }
