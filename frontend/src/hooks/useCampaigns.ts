@@ -67,10 +67,13 @@ const ACTION_EVENT: Record<Action, ApiEvent['name']> = {
   resume: 'campaign.resumed',
 }
 
-/** The status each action moves the campaign to, shown before the server answers. */
-const ACTION_STATUS: Record<Action, CampaignStatus> = { launch: 'running', pause: 'paused', resume: 'running' }
+/**
+ * The status pause and resume move the campaign to, shown before the server answers. Not a launch: the composer
+ * shows a draft only, and would drop the launch's confirmation (and its navigation) the moment it said running.
+ */
+const ACTION_STATUS: Partial<Record<Action, CampaignStatus>> = { pause: 'paused', resume: 'running' }
 
-/** Launches, pauses or resumes a campaign; its badge changes at once and goes back if the server refuses. */
+/** Launches, pauses or resumes a campaign; a pause or resume shows at once and goes back if the server refuses. */
 export function useCampaignAction(id: number) {
   const client = useQueryClient()
   const targets = (action: Action) =>
@@ -79,7 +82,8 @@ export function useCampaignAction(id: number) {
     mutationFn: (action: Action) => campaignAction(id, action),
     onMutate: async (action: Action) => {
       const snapshot = await cancelAndSnapshot(client, targets(action))
-      client.setQueryData<Campaign>(campaignKeys.detail(id), (campaign) => campaign && { ...campaign, status: ACTION_STATUS[action] })
+      const status = ACTION_STATUS[action]
+      if (status) client.setQueryData<Campaign>(campaignKeys.detail(id), (campaign) => campaign && { ...campaign, status })
       return { snapshot }
     },
     onError: (_error, _action, context) => rollback(client, context?.snapshot),

@@ -143,10 +143,27 @@ describe('the campaign composer', () => {
     expect(within(dialog).getByTestId('audience-opted-out').textContent).toBe('1')
     expect(api.callsTo('/api/campaigns/50/launch', 'POST')).toHaveLength(0)
 
+    const writes = api.holdWrites()
     await user.click(screen.getByTestId('confirm-launch'))
+    // Until the server answers, the confirmation stays, saying it is launching.
+    await waitFor(() => expect(screen.getByTestId('confirm-launch').textContent).toBe('Launching…'))
+    expect(screen.getByTestId('campaign-form')).toBeTruthy()
+    writes.release()
     await waitFor(() => expect(screen.getByTestId('campaign-status').textContent).toBe('running'))
     expect(api.callsTo('/api/campaigns/50/launch', 'POST')).toHaveLength(1)
     expect(screen.queryByTestId('campaign-form')).toBeNull()
+  })
+
+  it('stays on the confirmation with the error when the server refuses the launch', async () => {
+    api.state.campaigns = [makeCampaign(53, 'Refused', { category_ids: [3] })]
+    await openComposer('/campaigns/53/edit')
+    const user = userEvent.setup()
+    await user.click(screen.getByTestId('launch-button'))
+    api.failNextWrite(409, 'conflict', 'The campaign is running')
+    await user.click(screen.getByTestId('confirm-launch'))
+    expect(await screen.findByText('The campaign is running')).toBeTruthy()
+    expect(screen.getByTestId('campaign-form')).toBeTruthy()
+    expect(screen.queryByTestId('campaign-status')).toBeNull()
   })
 
   it('deletes a draft after asking once more, then lists the campaigns', async () => {

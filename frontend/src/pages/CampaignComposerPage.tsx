@@ -29,7 +29,8 @@ function LaunchControls({ campaign }: { campaign: Campaign }) {
           type="button"
           data-testid="confirm-launch"
           disabled={launch.isPending}
-          onClick={() => launch.mutate('launch', { onSuccess: () => navigate(`/campaigns/${campaign.id}`) })}
+          // The promise, not mutate's onSuccess: that one is skipped if this view is gone by the time the server answers.
+          onClick={() => launch.mutateAsync('launch').then(() => navigate(`/campaigns/${campaign.id}`), () => undefined)}
         >
           {launch.isPending ? 'Launching…' : 'Launch now'}
         </button>
