@@ -38,11 +38,14 @@ export function TimeChart<Field extends string>({ label, columns, series, format
         {
           width: width(),
           height,
+          // Room on the right for the last time label, which uPlot centres on its tick.
+          padding: [12, 32, 0, 0],
           legend: { show: true },
           cursor: { drag: { x: false, y: false } },
           scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, max)] } },
           axes: [
-            { values: (_u, ticks) => ticks.map(formatX), stroke: '#667085', grid: { stroke: '#e3e8ef' } },
+            // At least 90 px between time labels: no half-hour ticks between hourly buckets, no overlapping dates.
+            { values: (_u, ticks) => ticks.map(formatX), space: 90, stroke: '#667085', grid: { stroke: '#e3e8ef' } },
             { stroke: '#667085', grid: { stroke: '#e3e8ef' } },
           ],
           series: [

@@ -69,7 +69,7 @@ function CampaignView({ campaign }: { campaign: Campaign }) {
         </div>
       </section>
       <CampaignTimeline campaignId={campaign.id} />
-      <div className="grid grid-main">
+      <div className="grid grid-halves">
         <MessagesPanel campaignId={campaign.id} title="Its messages" />
         <section className="panel">
           <header className="panel-header">
