@@ -16,6 +16,9 @@ interface TimeChartProps<Field extends string> {
   testId?: string
 }
 
+/** Tick steps in seconds: whole hours and days only, as the API's buckets are (no half-hour ticks). */
+const TIME_STEPS = [3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400]
+
 /** uPlot needs a real browser: jsdom has no canvas and no matchMedia (read when uPlot loads). */
 const canDraw = () => typeof window.matchMedia === 'function' && typeof ResizeObserver === 'function'
 
@@ -39,13 +42,13 @@ export function TimeChart<Field extends string>({ label, columns, series, format
           width: width(),
           height,
           // Room on the right for the last time label, which uPlot centres on its tick.
-          padding: [12, 32, 0, 0],
+          padding: [12, 48, 0, 0],
           legend: { show: true },
           cursor: { drag: { x: false, y: false } },
           scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, max)] } },
           axes: [
             // At least 90 px between time labels: no half-hour ticks between hourly buckets, no overlapping dates.
-            { values: (_u, ticks) => ticks.map(formatX), space: 90, stroke: '#667085', grid: { stroke: '#e3e8ef' } },
+            { values: (_u, ticks) => ticks.map(formatX), space: 90, incrs: TIME_STEPS, stroke: '#667085', grid: { stroke: '#e3e8ef' } },
             { stroke: '#667085', grid: { stroke: '#e3e8ef' } },
           ],
           series: [
