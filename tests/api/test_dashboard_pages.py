@@ -15,8 +15,9 @@ def built(app, tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize("path", ["/campaigns", "/campaigns/new", "/campaigns/12", "/campaigns/12/edit",
-                                  "/answers", "/contacts", "/campaigns/12?tab=answers"])
+@pytest.mark.parametrize("path", ["/campaigns", "/campaigns/new", "/campaigns/12", "/campaigns/12/edit", "/answers",
+                                  "/contacts", "/campaigns/12?tab=answers", "/apiary", "/answers/api",
+                                  "/v1.2/campaigns"])
 def test_a_page_url_opened_directly_serves_the_dashboard(built, client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -26,11 +27,20 @@ def test_a_page_url_opened_directly_serves_the_dashboard(built, client, path):
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("path", ["/api", "/api/nothing-here", "/api/campaigns/12/nothing"])
-def test_an_unknown_api_path_stays_a_json_404(built, client, path):
+@pytest.mark.parametrize("path", ["/api", "/api/nothing-here", "/api/campaigns/12/nothing", "/favicon.ico",
+                                  "/campaigns/logo.png"])
+def test_an_unknown_api_path_or_file_stays_a_json_404(built, client, path):
     response = client.get(path)
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/api/events/ticket", "/api/campaigns"])
+def test_a_get_on_an_api_route_without_one_stays_a_405(built, client, path):
+    response = client.delete(path) if path == "/api/campaigns" else client.get(path)
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+    assert response.headers["Allow"]
 
 
 def test_static_assets_are_still_served_as_files(built, client):
