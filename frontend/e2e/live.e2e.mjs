@@ -8,17 +8,15 @@
 // with it), and `flask --app wsgi dispatch` runnable with the app's environment (scripts/e2e.sh gives both).
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { createHmac } from 'node:crypto'
 import { createConnection } from 'node:net'
 import { mkdir } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { after, before, test } from 'node:test'
-import { API_TOKEN, BASE_URL, TOKEN_STORAGE_KEY, api, launchBrowser, numberIn, randomDigits, unusedPhone } from './support.mjs'
+import {
+  API_TOKEN, BASE_URL, TOKEN_STORAGE_KEY, api, dispatch, launchBrowser, numberIn, postStatus, randomDigits, unusedPhone,
+} from './support.mjs'
 
-const APP_SECRET = process.env.WHATSAPP_APP_SECRET || null
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const ARTIFACTS = new URL('./artifacts/', import.meta.url)
 /** Where to leave a screenshot of the live dashboard, when asked (the README's is made so). */
 const SCREENSHOT = process.env.E2E_SCREENSHOT || null
@@ -137,16 +135,6 @@ test('a contact created in page A shows in page B within 1 s, and page B fetches
   })
 })
 
-/**
- * Runs `flask --app wsgi dispatch` with the app's environment (the e2e server's database and Redis). Not
- * spawnSync: a blocked event loop cannot see the server close an idle keep-alive connection, and the next
- * request would be sent on it ("other side closed").
- */
-async function dispatch() {
-  const { stdout } = await promisify(execFile)('flask', ['--app', 'wsgi', 'dispatch'], { cwd: REPO_ROOT, env: process.env })
-  return stdout
-}
-
 /** A campaign's first message, sent (dry-run), with its wamid: a category, a contact in it, a launch, a dispatch. */
 async function sentMessage(tag) {
   const category = await api('/api/categories', { method: 'POST', body: { name: `E2E webhook ${tag}` } })
@@ -165,23 +153,6 @@ async function sentMessage(tag) {
   assert.equal(message.status, 'sent')
   assert.match(message.wamid, /^wamid\.dryrun/)
   return { campaign, message, phone }
-}
-
-/** POSTs a `statuses` notification as Meta sends it (fakes/meta.py), signed when the app has a secret. */
-async function postStatus(wamid, phone, status) {
-  const value = {
-    messaging_product: 'whatsapp',
-    metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-    statuses: [{ id: wamid, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: phone.slice(1),
-      conversation: { id: '8a3e1d2b5c0f4e6a9b7c1d3e5f7a9b1c', origin: { type: 'marketing' } },
-      pricing: { billable: true, pricing_model: 'PMP', category: 'marketing', type: 'regular' } }],
-  }
-  const raw = JSON.stringify({ object: 'whatsapp_business_account',
-    entry: [{ id: '102290129340398', changes: [{ value, field: 'messages' }] }] })
-  const headers = { 'Content-Type': 'application/json' }
-  if (APP_SECRET) headers['X-Hub-Signature-256'] = `sha256=${createHmac('sha256', APP_SECRET).update(raw).digest('hex')}`
-  const response = await fetch(`${BASE_URL}/api/webhooks/whatsapp`, { method: 'POST', headers, body: raw })
-  assert.equal(response.status, 200, `webhook answered ${response.status}: ${await response.text()}`)
 }
 
 test("a signed webhook moves page B's message stats within 1 s", async (t) => {

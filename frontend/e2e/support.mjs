@@ -1,11 +1,17 @@
 // What the end-to-end tests share: the app's address and token, the API from node, the browser.
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { createHmac } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { chromium } from 'playwright-core'
 
 export const BASE_URL = (process.env.E2E_BASE_URL ?? '').replace(/\/$/, '')
 export const API_TOKEN = process.env.API_TOKEN || null
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const TOKEN_STORAGE_KEY = 'chatbot.apiToken' // src/api/auth.ts
+const APP_SECRET = process.env.WHATSAPP_APP_SECRET || null
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 if (!BASE_URL) throw new Error('Set E2E_BASE_URL to the running app, e.g. http://127.0.0.1:5099')
 
@@ -58,4 +64,31 @@ export function launchBrowser() {
       '--disable-sync',
     ],
   })
+}
+
+/**
+ * Runs `flask --app wsgi dispatch` with the app's environment (the e2e server's database and Redis). Not
+ * spawnSync: a blocked event loop cannot see the server close an idle keep-alive connection, and the next
+ * request would be sent on it ("other side closed").
+ */
+export async function dispatch() {
+  const { stdout } = await promisify(execFile)('flask', ['--app', 'wsgi', 'dispatch'], { cwd: REPO_ROOT, env: process.env })
+  return stdout
+}
+
+/** POSTs a `statuses` notification as Meta sends it (fakes/meta.py), signed when the app has a secret. */
+export async function postStatus(wamid, phone, status) {
+  const value = {
+    messaging_product: 'whatsapp',
+    metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+    statuses: [{ id: wamid, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: phone.slice(1),
+      conversation: { id: '8a3e1d2b5c0f4e6a9b7c1d3e5f7a9b1c', origin: { type: 'marketing' } },
+      pricing: { billable: true, pricing_model: 'PMP', category: 'marketing', type: 'regular' } }],
+  }
+  const raw = JSON.stringify({ object: 'whatsapp_business_account',
+    entry: [{ id: '102290129340398', changes: [{ value, field: 'messages' }] }] })
+  const headers = { 'Content-Type': 'application/json' }
+  if (APP_SECRET) headers['X-Hub-Signature-256'] = `sha256=${createHmac('sha256', APP_SECRET).update(raw).digest('hex')}`
+  const response = await fetch(`${BASE_URL}/api/webhooks/whatsapp`, { method: 'POST', headers, body: raw })
+  assert.equal(response.status, 200, `webhook answered ${response.status}: ${await response.text()}`)
 }

@@ -1,51 +1,19 @@
 import { useState } from 'react'
-import { CacheMetrics } from './components/CacheMetrics'
-import { CampaignsPanel } from './components/CampaignsPanel'
-import { CategoriesPanel } from './components/CategoriesPanel'
-import { ContactForm } from './components/ContactForm'
-import { ContactsPanel } from './components/ContactsPanel'
-import { LiveIndicator } from './components/LiveIndicator'
-import { MessagesPanel } from './components/MessagesPanel'
-import { MonitoringPanel } from './components/MonitoringPanel'
-import { StatsCards } from './components/StatsCards'
-import { TokenPrompt } from './components/TokenPrompt'
+import { createBrowserRouter, createMemoryRouter, RouterProvider } from 'react-router'
 import type { LiveStreamOptions } from './api'
-import { LiveStateContext, useLiveStream } from './hooks/useLiveStream'
+import { appRoutes } from './router'
 
-/** The dashboard page: every view, laid out in a grid, kept up to date by the one live stream. */
-export function App({ live }: { live?: LiveStreamOptions } = {}) {
-  const [selectedCategory, setSelectedCategory] = useState<number | null>(null)
-  const liveState = useLiveStream(live)
-  return (
-    <LiveStateContext.Provider value={liveState}>
-      <div className="app">
-        <header className="topbar">
-          <h1>
-            <span className="logo" aria-hidden="true">◆</span> Campaign dashboard
-          </h1>
-          <div className="topbar-right">
-            <span className="topbar-note">WhatsApp campaigns</span>
-            <LiveIndicator state={liveState} />
-          </div>
-        </header>
-        <main className="layout">
-          <StatsCards />
-          <div className="grid grid-main">
-            <div className="column">
-              <ContactForm />
-              <CategoriesPanel selectedId={selectedCategory} onSelect={setSelectedCategory} />
-            </div>
-            <ContactsPanel />
-          </div>
-          <CampaignsPanel />
-          <div className="grid grid-monitoring">
-            <MonitoringPanel />
-            <CacheMetrics />
-          </div>
-          <MessagesPanel />
-        </main>
-        <TokenPrompt />
-      </div>
-    </LiveStateContext.Provider>
+interface AppProps {
+  live?: LiveStreamOptions
+  /** Start at this URL in memory instead of the browser's address (tests). */
+  path?: string
+}
+
+/** The dashboard: its pages under one router, inside the app's QueryClientProvider. */
+export function App({ live, path }: AppProps = {}) {
+  // One router for the app's lifetime: made once, never on a re-render.
+  const [router] = useState(() =>
+    path === undefined ? createBrowserRouter(appRoutes(live)) : createMemoryRouter(appRoutes(live), { initialEntries: [path] }),
   )
+  return <RouterProvider router={router} />
 }

@@ -5,7 +5,7 @@ import { createQueryClient } from './api'
 import { App } from './App'
 import './styles.css'
 
-// The one QueryClient of the app.
+// The one QueryClient of the app, shared by every page.
 const queryClient = createQueryClient()
 
 createRoot(document.getElementById('root')!).render(

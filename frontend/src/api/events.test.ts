@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { EVENT_NAMES, eventsOf, targetsOf } from './events'
+import type { ApiEvent } from './events'
 import { cacheStatsKeys, campaignKeys, categoryKeys, contactKeys, messageKeys, monitoringKeys, statsKeys } from './keys'
 import type { MessageRow } from './types'
 
@@ -39,6 +40,9 @@ function filledClient(): QueryClient {
     campaignKeys.list(),
     campaignKeys.detail(1),
     campaignKeys.detail(2),
+    campaignKeys.timeline(1, 'hour'),
+    campaignKeys.timeline(2, 'day'),
+    campaignKeys.audience([7, 3]),
     messageKeys.list({ per_page: 25 }),
     monitoringKeys.daily(7),
   ]
@@ -79,6 +83,7 @@ describe('the events map', () => {
   it("refreshes the stats, the categories it names and every contacts page on contact.created, and nothing else", async () => {
     const targets = targetsOf([{ name: 'contact.created', params: { category_ids: [7] } }])
     expect(await invalidatedBy(targets)).toEqual([
+      '["campaigns","audience",[3,7]]',
       '["categories","detail",7]',
       '["categories","list",{}]',
       '["contacts","list",{"page":1,"per_page":20}]',
@@ -91,6 +96,7 @@ describe('the events map', () => {
     expect(await invalidatedBy(targetsOf([{ name: 'message.status', params: { campaign_ids: [1] } }]))).toEqual([
       '["campaigns","detail",1]',
       '["campaigns","list",{}]',
+      '["campaigns","timeline",1,"hour"]',
       '["messages","list",{"per_page":25,"campaign_id":1}]',
       '["messages","list",{"per_page":25,"cursor":"p2"}]',
       '["messages","list",{"per_page":25,"status":"read"}]',
@@ -101,6 +107,8 @@ describe('the events map', () => {
   it('refreshes every message list when a status change names no campaign, and the daily view on monitoring.counted', async () => {
     expect(await invalidatedBy(targetsOf([{ name: 'message.status', params: { campaign_ids: [] } }]))).toEqual([
       '["campaigns","list",{}]',
+      '["campaigns","timeline",1,"hour"]',
+      '["campaigns","timeline",2,"day"]',
       '["messages","list",{"per_page":25,"campaign_id":1}]',
       '["messages","list",{"per_page":25,"campaign_id":2}]',
       '["messages","list",{"per_page":25,"cursor":"p2"}]',
@@ -119,6 +127,7 @@ describe('the events map', () => {
     const written = targetsOf([{ name: 'contact.created', params: { category_ids: [7] } }])
     expect(targetsOf(pushed)).toEqual(written)
     expect(await invalidatedBy(targetsOf(pushed))).toEqual([
+      '["campaigns","audience",[3,7]]',
       '["categories","detail",7]',
       '["categories","list",{}]',
       '["contacts","list",{"page":1,"per_page":20}]',
@@ -137,6 +146,8 @@ describe('the events map', () => {
       '["campaigns","detail",1]',
       '["campaigns","detail",2]',
       '["campaigns","list",{}]',
+      '["campaigns","timeline",1,"hour"]',
+      '["campaigns","timeline",2,"day"]',
       '["messages","list",{"per_page":25,"campaign_id":1}]',
       '["messages","list",{"per_page":25,"campaign_id":2}]',
       '["messages","list",{"per_page":25,"cursor":"p2"}]',
@@ -162,7 +173,59 @@ describe('the events map', () => {
       { queryKey: ['categories', 'list'] },
       { queryKey: ['categories', 'detail', 3] },
       { queryKey: ['contacts', 'list'] },
+      { queryKey: ['campaigns', 'audience'] },
     ])
+  })
+
+  it("refreshes that campaign's detail and timelines, and no other campaign's, on sweep.completed and interaction.recorded", async () => {
+    for (const name of ['sweep.completed', 'message.sent'] as const) {
+      const stale = await invalidatedBy(targetsOf([{ name, params: { campaign_ids: [2] } }]))
+      expect(stale.filter((key) => key.startsWith('["campaigns"'))).toEqual([
+        '["campaigns","detail",2]',
+        '["campaigns","list",{}]',
+        '["campaigns","timeline",2,"day"]',
+      ])
+    }
+    const answered = await invalidatedBy(
+      targetsOf([{ name: 'interaction.recorded', params: { campaign_ids: [1], contact_ids: [5] } }]),
+    )
+    // An answer may be an opt-out: the composer's audience is counted again too.
+    expect(answered.filter((key) => key.startsWith('["campaigns"'))).toEqual([
+      '["campaigns","audience",[3,7]]',
+      '["campaigns","detail",1]',
+      '["campaigns","list",{}]',
+      '["campaigns","timeline",1,"hour"]',
+    ])
+  })
+
+  it.each(['campaign.updated', 'campaign.paused', 'campaign.resumed'] as const)(
+    "refreshes that campaign's row and detail, not its timeline nor the audiences, on %s",
+    async (name) => {
+      const stale = await invalidatedBy(targetsOf([{ name, params: { campaign_id: [1] } }]))
+      expect(stale.filter((key) => key.startsWith('["campaigns"'))).toEqual([
+        '["campaigns","detail",1]',
+        '["campaigns","list",{}]',
+      ])
+    },
+  )
+
+  it('counts the audience again when contacts come and go, are imported, or a category is deleted', async () => {
+    const events: ApiEvent[] = [
+      { name: 'contact.updated', params: { contact_id: [4], category_ids: [] } },
+      { name: 'contacts.imported', params: { category_ids: [] } },
+      { name: 'category.deleted', params: { category_id: [9] } },
+    ]
+    for (const event of events) {
+      expect(await invalidatedBy(targetsOf([event]))).toContain('["campaigns","audience",[3,7]]')
+    }
+    expect(await invalidatedBy(targetsOf([{ name: 'campaign.created', params: { campaign_id: [3] } }]))).not.toContain(
+      '["campaigns","audience",[3,7]]',
+    )
+  })
+
+  it('keys the audience by the sorted ids, so the order they were ticked in shares one entry', () => {
+    expect(campaignKeys.audience([7, 3, 12])).toEqual(['campaigns', 'audience', [3, 7, 12]])
+    expect(campaignKeys.audience([12, 3, 7])).toEqual(campaignKeys.audience([3, 7, 12]))
   })
 
   it('refreshes nothing for an event it does not know (a newer server)', () => {

@@ -13,22 +13,25 @@ import type { CursorPage, MessageRow } from './types'
 //
 // | event                                  | refreshes                                                      |
 // |----------------------------------------|----------------------------------------------------------------|
-// | contact.created / updated / deleted    | stats, category lists, its categories' details, contact lists; |
+// | contact.created / updated / deleted    | stats, category lists, its categories' details, contact lists, |
+// |                                        | the composer's audiences (counts, opt-outs);                   |
 // |                                        | deleted with campaign_ids: campaign and message lists too      |
 // | category.created                       | category lists                                                 |
 // | category.updated                       | category lists, its detail                                     |
-// | category.deleted                       | category lists, its detail, contact lists (their categories)   |
+// | category.deleted                       | category lists, its detail, contact lists (their categories),  |
+// |                                        | the audiences                                                  |
 // | campaign.created                       | stats, campaign lists                                          |
 // | campaign.updated                       | campaign lists, its detail                                     |
 // | campaign.deleted                       | stats, campaign lists, its detail                              |
-// | campaign.launched                      | stats, campaign lists and its detail, message lists (queued)   |
+// | campaign.launched                      | stats, campaign lists, its detail and timelines, message lists |
 // | campaign.paused / resumed              | stats, campaign lists, its detail                              |
 // | campaign.completed                     | stats, campaign lists, their details                           |
-// | message.sent / status, sweep.completed | stats, campaign lists and their details (counters), the        |
-// |                                        | message lists that show those campaigns (rows change status)   |
-// | interaction.recorded                   | the same, every message list (second messages queued) and      |
-// |                                        | contact lists (last_interaction_at)                            |
-// | contacts.imported                      | stats, category lists, its categories' details, contact lists  |
+// | message.sent / status, sweep.completed | stats, campaign lists and their details (counters) and         |
+// |                                        | timelines, the message lists that show those campaigns         |
+// | interaction.recorded                   | the same, every message list (second messages queued), contact |
+// |                                        | lists (last_interaction_at), the audiences (an opt-out answer) |
+// | contacts.imported                      | stats, category lists, its categories' details, contact lists, |
+// |                                        | the audiences                                                  |
 // | monitoring.counted                     | the daily counters                                             |
 // | data.seeded                            | everything but the cache metrics                               |
 //
@@ -104,11 +107,13 @@ function messageListsShowing(campaignIds: Ids | undefined): Target {
   return { queryKey: messageKeys.lists(), predicate }
 }
 
-/** Stats, the campaigns' rows and details, and the message lists showing them: what a status change moves. */
+/** Stats, the campaigns' rows, details and timelines, and the message lists showing them: what a status change moves. */
 const messaging = (campaignIds: Ids | undefined): Target[] => [
   statsKeys.all(),
   campaignKeys.lists(),
   ...ids(campaignIds).map((id) => campaignKeys.detail(id)),
+  // Campaigns unknown: any timeline may have moved.
+  ...(ids(campaignIds).length ? ids(campaignIds).map(campaignKeys.timelinesOf) : [campaignKeys.timelines()]),
   messageListsShowing(campaignIds),
 ]
 
@@ -126,6 +131,7 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
     categoryKeys.lists(),
     ...ids(category_id).map(categoryKeys.detail),
     contactKeys.lists(),
+    campaignKeys.audiences(),
   ],
   'campaign.created': () => [statsKeys.all(), campaignKeys.lists()],
   'campaign.updated': ({ campaign_id }) => campaignRow(campaign_id),
@@ -141,7 +147,12 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
   'message.sent': ({ campaign_ids }) => messaging(campaign_ids),
   'message.status': ({ campaign_ids }) => messaging(campaign_ids),
   'sweep.completed': ({ campaign_ids }) => messaging(campaign_ids),
-  'interaction.recorded': ({ campaign_ids }) => [...messaging(campaign_ids), messageKeys.lists(), contactKeys.lists()],
+  'interaction.recorded': ({ campaign_ids }) => [
+    ...messaging(campaign_ids),
+    messageKeys.lists(),
+    contactKeys.lists(),
+    campaignKeys.audiences(),
+  ],
   'contacts.imported': (params) => contactTargets(params),
   'monitoring.counted': () => [monitoringKeys.all()],
   'data.seeded': () => [
@@ -161,7 +172,13 @@ const campaignRow = (campaignId: Ids | undefined): Target[] => [
 ]
 
 function contactTargets({ category_ids }: Pick<ContactParams, 'category_ids'>): Target[] {
-  return [statsKeys.all(), categoryKeys.lists(), ...ids(category_ids).map(categoryKeys.detail), contactKeys.lists()]
+  return [
+    statsKeys.all(),
+    categoryKeys.lists(),
+    ...ids(category_ids).map(categoryKeys.detail),
+    contactKeys.lists(),
+    campaignKeys.audiences(),
+  ]
 }
 
 /** Every event name the map knows, to check it against the backend's list. */

@@ -1,7 +1,9 @@
 import { request } from './http'
 import type {
+  Audience,
   CacheStats,
   Campaign,
+  CampaignPatch,
   Category,
   CategoryPatch,
   Contact,
@@ -12,10 +14,13 @@ import type {
   ItemList,
   MessageListParams,
   MessageRow,
+  NewCampaign,
   NewCategory,
   NewContact,
   Page,
   Stats,
+  TimelineBucket,
+  TimelinePoint,
 } from './types'
 
 // One function per endpoint. Readers take the query's AbortSignal so a cancelled query
@@ -42,6 +47,27 @@ export const createContact = (body: NewContact) => request<Contact>('/api/contac
 export const deleteContact = (id: number) => request<void>(`/api/contacts/${id}`, { method: 'DELETE' })
 
 export const fetchCampaigns = (signal?: AbortSignal) => request<ItemList<Campaign>>('/api/campaigns', { signal })
+
+export const fetchCampaign = (id: number, signal?: AbortSignal) =>
+  request<Campaign>(`/api/campaigns/${id}`, { signal })
+
+/** `categoryIds` sorted, as the query key holds them. */
+export const fetchAudience = (categoryIds: number[], signal?: AbortSignal) =>
+  request<Audience>('/api/campaigns/audience', { query: { category_ids: categoryIds.join(',') }, signal })
+
+export const fetchCampaignTimeline = (id: number, bucket: TimelineBucket, signal?: AbortSignal) =>
+  request<ItemList<TimelinePoint>>(`/api/campaigns/${id}/timeline`, { query: { bucket }, signal })
+
+export const createCampaign = (body: NewCampaign) => request<Campaign>('/api/campaigns', { method: 'POST', body })
+
+export const updateCampaign = (id: number, body: CampaignPatch) =>
+  request<Campaign>(`/api/campaigns/${id}`, { method: 'PATCH', body })
+
+export const deleteCampaign = (id: number) => request<void>(`/api/campaigns/${id}`, { method: 'DELETE' })
+
+/** launch, pause or resume: each answers the campaign with its new status. */
+export const campaignAction = (id: number, action: 'launch' | 'pause' | 'resume') =>
+  request<Campaign>(`/api/campaigns/${id}/${action}`, { method: 'POST' })
 
 export const fetchMessages = (params: MessageListParams, signal?: AbortSignal) =>
   request<CursorPage<MessageRow>>('/api/messages', { query: { ...params }, signal })

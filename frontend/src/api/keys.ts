@@ -1,4 +1,4 @@
-import type { ContactListParams, MessageListParams } from './types'
+import type { ContactListParams, MessageListParams, TimelineBucket } from './types'
 
 // The only place query keys are written. Each key holds every variable its fetcher uses.
 //
@@ -33,6 +33,13 @@ export const campaignKeys = {
   list: () => [...campaignKeys.lists(), {}] as const,
   details: () => [...campaignKeys.all(), 'detail'] as const,
   detail: (id: number) => [...campaignKeys.details(), id] as const,
+  /** Each campaign's timelines, beside (not under) its detail: a status event moves them, a rename does not. */
+  timelines: () => [...campaignKeys.all(), 'timeline'] as const,
+  timelinesOf: (id: number) => [...campaignKeys.timelines(), id] as const,
+  timeline: (id: number, bucket: TimelineBucket) => [...campaignKeys.timelinesOf(id), bucket] as const,
+  /** The composer's live audience; the ids sorted, so ticking 2 then 1 and 1 then 2 share an entry. */
+  audiences: () => [...campaignKeys.all(), 'audience'] as const,
+  audience: (categoryIds: number[]) => [...campaignKeys.audiences(), [...categoryIds].sort((a, b) => a - b)] as const,
 }
 
 export const messageKeys = {

@@ -1,6 +1,9 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query'
 import {
+  fetchAudience,
   fetchCacheStats,
+  fetchCampaign,
+  fetchCampaignTimeline,
   fetchCampaigns,
   fetchCategories,
   fetchCategory,
@@ -18,7 +21,7 @@ import {
   monitoringKeys,
   statsKeys,
 } from './keys'
-import type { ContactListParams, MessageListParams } from './types'
+import type { ContactListParams, MessageListParams, TimelineBucket } from './types'
 
 const MINUTE = 60_000
 
@@ -70,6 +73,30 @@ export const campaignsQuery = () =>
     queryKey: campaignKeys.list(),
     queryFn: ({ signal }) => fetchCampaigns(signal),
   })
+
+export const campaignQuery = (id: number) =>
+  queryOptions({
+    queryKey: campaignKeys.detail(id),
+    queryFn: ({ signal }) => fetchCampaign(id, signal),
+  })
+
+export const campaignTimelineQuery = (id: number, bucket: TimelineBucket) =>
+  queryOptions({
+    queryKey: campaignKeys.timeline(id, bucket),
+    queryFn: ({ signal }) => fetchCampaignTimeline(id, bucket, signal),
+    placeholderData: keepPreviousData,
+  })
+
+// The previous number stays on screen while the next set of categories is counted; none is asked for no category.
+export const audienceQuery = (categoryIds: number[]) => {
+  const queryKey = campaignKeys.audience(categoryIds)
+  return queryOptions({
+    queryKey,
+    queryFn: ({ signal }) => fetchAudience(queryKey[2], signal),
+    enabled: categoryIds.length > 0,
+    placeholderData: keepPreviousData,
+  })
+}
 
 export const messagesQuery = (params: MessageListParams) =>
   queryOptions({

@@ -41,6 +41,35 @@ export interface Campaign {
   completed_at: string | null
 }
 
+/** GET /api/campaigns/audience: who a launch would queue now, and the opted-out contacts left out. */
+export interface Audience {
+  contacts: number
+  opted_out: number
+}
+
+/** One bucket of GET /api/campaigns/<id>/timeline, over the campaign's first messages. */
+export interface TimelinePoint {
+  at: string
+  sent: number
+  delivered: number
+  read: number
+  interactions: number
+  failed: number
+}
+
+export type TimelineBucket = 'hour' | 'day'
+
+/** POST /api/campaigns: the first message is a text, or a template name and its language. */
+export interface NewCampaign {
+  name: string
+  category_ids: number[]
+  first_message: { text: string } | { template: string; language: string }
+  second_message: { text: string }
+}
+
+/** PATCH /api/campaigns/<id> (a draft): any of the creation's fields. */
+export type CampaignPatch = Partial<NewCampaign>
+
 export interface MessageRow {
   id: number
   campaign_id: number | null

@@ -1,6 +1,9 @@
+import type { ReactNode } from 'react'
+import { Link } from 'react-router'
 import type { Campaign } from '../api'
-import { formatDateTime, percent } from '../format'
+import { formatDateTime } from '../format'
 import { useCampaigns } from '../hooks/useCampaigns'
+import { CampaignProgress } from './CampaignProgress'
 import { Panel } from './Panel'
 
 const COUNTERS: Array<[keyof Campaign, string]> = [
@@ -14,11 +17,12 @@ const COUNTERS: Array<[keyof Campaign, string]> = [
 ]
 
 function CampaignRow({ campaign }: { campaign: Campaign }) {
-  const resolved = campaign.interaction_count + campaign.failed_count
   return (
     <tr data-testid="campaign-row" data-campaign-id={campaign.id}>
       <td>
-        <div>{campaign.name}</div>
+        <div>
+          <Link to={`/campaigns/${campaign.id}`}>{campaign.name}</Link>
+        </div>
         <div className="muted small">
           {campaign.launched_at ? `launched ${formatDateTime(campaign.launched_at)}` : `created ${formatDateTime(campaign.created_at)}`}
         </div>
@@ -31,22 +35,17 @@ function CampaignRow({ campaign }: { campaign: Campaign }) {
           {campaign[field] as number}
         </td>
       ))}
-      <td className="progress-cell" title={`${percent(resolved, campaign.total_count)} resolved`}>
-        <div className="progress">
-          <div
-            className="progress-bar"
-            style={{ width: campaign.total_count ? `${(resolved / campaign.total_count) * 100}%` : 0 }}
-          />
-        </div>
+      <td className="progress-cell">
+        <CampaignProgress campaign={campaign} />
       </td>
     </tr>
   )
 }
 
-/** Every campaign, newest first, with the counters of its first messages. */
-export function CampaignsPanel() {
+/** Every campaign, newest first, with the counters of its first messages, each linking to its page. */
+export function CampaignsPanel({ actions }: { actions?: ReactNode } = {}) {
   return (
-    <Panel title="Campaigns" query={useCampaigns()} className="panel-wide">
+    <Panel title="Campaigns" query={useCampaigns()} className="panel-wide" actions={actions}>
       {({ items }) =>
         items.length === 0 ? (
           <p className="empty">No campaigns yet.</p>
@@ -62,7 +61,7 @@ export function CampaignsPanel() {
                       {label}
                     </th>
                   ))}
-                  <th>Resolved</th>
+                  <th>Progress</th>
                 </tr>
               </thead>
               <tbody>

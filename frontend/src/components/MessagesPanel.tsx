@@ -24,11 +24,11 @@ function StatusFilter({ pages }: { pages: Pages }) {
   )
 }
 
-/** The latest messages, newest first, a page at a time. */
-export function MessagesPanel() {
-  const pages = useMessagePages()
+/** The latest messages (of one campaign, if given), newest first, a page at a time. */
+export function MessagesPanel({ campaignId, title = 'Messages' }: { campaignId?: number; title?: string } = {}) {
+  const pages = useMessagePages(campaignId === undefined ? {} : { campaign_id: campaignId })
   return (
-    <Panel title="Messages" query={pages.query} actions={<StatusFilter pages={pages} />}>
+    <Panel title={title} query={pages.query} actions={<StatusFilter pages={pages} />}>
       {({ items }) => (
         <>
           {items.length === 0 ? (

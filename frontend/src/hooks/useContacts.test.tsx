@@ -95,6 +95,8 @@ describe('creating a contact', () => {
       { queryKey: ['categories', 'detail', 3] },
       { queryKey: ['categories', 'detail', 7] },
       { queryKey: ['contacts', 'list'] },
+      // The composer's audiences count contacts too (none is cached here: nothing refetches for it).
+      { queryKey: ['campaigns', 'audience'] },
     ]
     expect(cancel.mock.calls.map(([filters]) => filters)).toEqual(expected)
     expect(invalidate.mock.calls.map(([filters]) => filters)).toEqual(expected)
@@ -127,6 +129,7 @@ describe('deleting a contact', () => {
       { queryKey: ['categories', 'list'] },
       { queryKey: ['categories', 'detail', 3] },
       { queryKey: ['contacts', 'list'] },
+      { queryKey: ['campaigns', 'audience'] },
     ])
   })
 

@@ -1,5 +1,6 @@
 import { vi } from 'vitest'
-import type { Category, Contact } from '../api'
+import type { Campaign, Category, Contact, MessageRow, TimelinePoint } from '../api'
+import spec from '../api/openapi.json'
 import { problemsWith } from './openapi'
 
 // An in-memory stand-in for the Flask API behind a mocked `fetch`: enough of the contract for
@@ -46,6 +47,36 @@ export function makeContact(id: number, name: string, category_ids: number[]): C
   return { id, phone, name, category_ids, last_interaction_at: null, created_at: NOW, updated_at: NOW }
 }
 
+export function makeCampaign(id: number, name: string, fields: Partial<Campaign> = {}): Campaign {
+  return {
+    id, name, status: 'draft', category_ids: [3],
+    first_message: { text: 'Hello' }, second_message: { text: 'Thanks' },
+    total_count: 0, sent_count: 0, delivered_count: 0, read_count: 0,
+    interaction_count: 0, no_interaction_count: 0, failed_count: 0,
+    created_at: NOW, launched_at: null, completed_at: null, ...fields,
+  }
+}
+
+// The contract's "Campaign operations" (shared/CONTRACT.md), built on other branches at the same time as this
+// dashboard: until the OpenAPI snapshot is regenerated with them, the description has no entry to check these
+// answers against. Each is checked as soon as the snapshot holds its operation.
+const CAMPAIGN_OPERATIONS: Array<[string, RegExp, string]> = [
+  ['GET', /^\/api\/campaigns\/audience$/, '/api/campaigns/audience'],
+  ['GET', /^\/api\/campaigns\/\d+\/timeline$/, '/api/campaigns/{campaign_id}/timeline'],
+  ['PATCH', /^\/api\/campaigns\/\d+$/, '/api/campaigns/{campaign_id}'],
+  ['DELETE', /^\/api\/campaigns\/\d+$/, '/api/campaigns/{campaign_id}'],
+  ['POST', /^\/api\/campaigns\/\d+\/pause$/, '/api/campaigns/{campaign_id}/pause'],
+  ['POST', /^\/api\/campaigns\/\d+\/resume$/, '/api/campaigns/{campaign_id}/resume'],
+]
+
+/** Whether this is a contract operation the OpenAPI snapshot does not describe yet. */
+function awaitingSnapshot(method: string, path: string): boolean {
+  const operation = CAMPAIGN_OPERATIONS.find(([verb, pattern]) => verb === method && pattern.test(path))
+  if (!operation) return false
+  const described = (spec.paths as Record<string, Record<string, unknown>>)[operation[2]]
+  return !described?.[method.toLowerCase()]
+}
+
 /** The Authorization header the client sent (as a plain object, which is how the API client sends headers). */
 function authorizationOf(init: RequestInit): string | null {
   return (init.headers as Record<string, string> | undefined)?.Authorization ?? null
@@ -59,6 +90,12 @@ export function createFakeApi() {
     baseContacts: 9,
     /** When set, the token every request must carry. */
     token: null as string | null,
+    /** Newest first, as GET /api/campaigns lists them. */
+    campaigns: [] as Campaign[],
+    /** Contacts that answered STOP: left out of an audience, counted apart. */
+    optedOut: new Set<number>(),
+    timelines: {} as Record<number, TimelinePoint[]>,
+    messages: [] as MessageRow[],
   }
   const calls: RecordedCall[] = []
   let hold: Deferred | null = null
@@ -100,8 +137,15 @@ export function createFakeApi() {
       const items = state.contacts.slice((page - 1) * perPage, page * perPage)
       return { status: 200, body: { items, page, per_page: perPage, total: state.contacts.length } }
     }
-    if (path === '/api/campaigns') return { status: 200, body: { items: [] } }
-    if (path === '/api/messages') return { status: 200, body: { items: [], next_cursor: null } }
+    if (path.startsWith('/api/campaigns')) return readCampaigns(path, search)
+    if (path === '/api/messages') {
+      const campaignId = search.get('campaign_id')
+      const status = search.get('status')
+      const items = state.messages.filter(
+        (row) => (!campaignId || row.campaign_id === Number(campaignId)) && (!status || row.status === status),
+      )
+      return { status: 200, body: { items, next_cursor: null } }
+    }
     if (path === '/api/monitoring/daily') return { status: 200, body: { items: [] } }
     if (path === '/api/cache/stats') {
       const latency_ms = { avg: 0.4, p50: 0.3, p95: 0.9, max: 2 }
@@ -110,7 +154,67 @@ export function createFakeApi() {
     return envelope(404, 'not_found', `No route ${path}`)
   }
 
+  const findCampaign = (id: number) => state.campaigns.find((c) => c.id === id)
+
+  function readCampaigns(path: string, search: URLSearchParams): Reply {
+    if (path === '/api/campaigns') return { status: 200, body: { items: state.campaigns } }
+    if (path === '/api/campaigns/audience') {
+      const ids = (search.get('category_ids') ?? '').split(',').filter(Boolean).map(Number)
+      const unknown = ids.filter((id) => !findCategory(id))
+      if (ids.length === 0 || unknown.length) {
+        return envelope(422, 'validation_error', 'the request is not valid', { category_ids: [`Unknown ids: ${unknown}`] })
+      }
+      const reached = state.contacts.filter((c) => c.category_ids.some((id) => ids.includes(id)))
+      const opted_out = reached.filter((c) => state.optedOut.has(c.id)).length
+      return { status: 200, body: { contacts: reached.length - opted_out, opted_out } }
+    }
+    const match = path.match(/^\/api\/campaigns\/(\d+)(\/timeline)?$/)
+    const campaign = match && findCampaign(Number(match[1]))
+    if (!campaign) return envelope(404, 'not_found', 'Campaign not found')
+    if (match[2]) return { status: 200, body: { items: state.timelines[campaign.id] ?? [] } }
+    return { status: 200, body: campaign }
+  }
+
+  /** A draft's fields checked as the API does (enough of it for the composer's errors). */
+  function invalidCampaign(body: Record<string, unknown>, partial: boolean): Reply | null {
+    const details: Record<string, string[]> = {}
+    if ((!partial || 'name' in body) && !String(body.name ?? '').trim()) details.name = ['Shorter than minimum length 1.']
+    if ((!partial || 'category_ids' in body) && !(body.category_ids as number[] | undefined)?.length) {
+      details.category_ids = ['Shorter than minimum length 1.']
+    }
+    return Object.keys(details).length ? envelope(422, 'validation_error', 'the request is not valid', details) : null
+  }
+
+  function writeCampaign(method: string, path: string, body: Record<string, unknown>): Reply | null {
+    if (method === 'POST' && path === '/api/campaigns') {
+      const invalid = invalidCampaign(body, false)
+      if (invalid) return invalid
+      const campaign = makeCampaign(nextId++, String(body.name), body as Partial<Campaign>)
+      state.campaigns.unshift(campaign)
+      return { status: 201, body: campaign }
+    }
+    const match = path.match(/^\/api\/campaigns\/(\d+)(?:\/(launch|pause|resume))?$/)
+    const campaign = match && findCampaign(Number(match[1]))
+    if (!match) return null
+    if (!campaign) return envelope(404, 'not_found', 'Campaign not found')
+    const needs = { PATCH: 'draft', DELETE: 'draft', launch: 'draft', pause: 'running', resume: 'paused' }
+    const action = (match[2] ?? method) as keyof typeof needs
+    if (campaign.status !== needs[action]) return envelope(409, 'conflict', `The campaign is ${campaign.status}`)
+    if (method === 'DELETE') {
+      state.campaigns = state.campaigns.filter((c) => c !== campaign)
+      return { status: 204 }
+    }
+    const invalid = method === 'PATCH' ? invalidCampaign(body, true) : null
+    if (invalid) return invalid
+    const status = action === 'PATCH' ? 'draft' : action === 'pause' ? 'paused' : 'running'
+    Object.assign(campaign, method === 'PATCH' ? body : {}, { status })
+    if (action === 'launch') campaign.launched_at = NOW
+    return { status: action === 'launch' ? 202 : 200, body: campaign }
+  }
+
   function write(method: string, path: string, body: Record<string, unknown>): Reply {
+    const campaignReply = path.startsWith('/api/campaigns') ? writeCampaign(method, path, body) : null
+    if (campaignReply) return campaignReply
     if (method === 'POST' && path === '/api/events/ticket') {
       return { status: 200, body: { ticket: `ticket-${nextId++}`, expires_in: 60 } }
     }
@@ -159,7 +263,9 @@ export function createFakeApi() {
     const method = init.method ?? 'GET'
     calls.push({ method, path: url.pathname, search: url.searchParams, authorization: authorizationOf(init) })
     const reply = await route(method, url, init)
-    driftFromOpenApi.push(...problemsWith(method, url.pathname, reply.status, reply.body))
+    if (!awaitingSnapshot(method, url.pathname)) {
+      driftFromOpenApi.push(...problemsWith(method, url.pathname, reply.status, reply.body))
+    }
     if (init.signal?.aborted) throw new DOMException('The operation was aborted.', 'AbortError')
     const headers = { 'Content-Type': 'application/json' }
     return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), { status: reply.status, headers })
