@@ -5,13 +5,13 @@ The schemas are the ones the views load and dump with (chatbot/schemas): the des
 `spec.py` turns this into the OpenAPI document; a test checks that it lists exactly the routes of the URL map.
 Schema instances (`category_patch`, ...) keep their modifiers (partial) in the description.
 """
+from chatbot.openapi.contacts_csv import CONTACTS_CSV
+from chatbot.openapi.describe import NO_CONTENT, READ, WRITE, body, errors, ok, path_id
 from chatbot.schemas.campaign import (Audience, CampaignList, Timeline, audience_query, campaign_in, campaign_patch,
                                       timeline_query)
 from chatbot.schemas.category import CategoryList, category_in, category_patch
 from chatbot.schemas.contact import ContactPage, contact_in, contact_patch, contact_query
-from chatbot.schemas.contact_import import ImportResult, export_query
 from chatbot.schemas.events import EventTicket, events_query
-from chatbot.schemas.fields import MAX_ID  # the router answers 404 above it
 from chatbot.schemas.health import CacheMetrics, Health
 from chatbot.schemas.interaction import InteractionPage, interaction_query
 from chatbot.schemas.message import MessageDetail, MessagePage, message_query
@@ -20,35 +20,6 @@ from chatbot.schemas.stats import Stats
 from chatbot.schemas.webhook import WebhookNotification, WebhookSummary
 
 
-def path_id(name, what):
-    """An integer id in the path."""
-    return {"in": "path", "name": name, "required": True, "description": f"The {what}'s id.",
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
-
-
-def ok(schema, description, status="200", cached=False):
-    """A JSON success answer; `cached` adds the X-Cache header."""
-    response = {"description": description, "content": {"application/json": {"schema": schema}}}
-    if cached:
-        response["headers"] = {"X-Cache": {"$ref": "#/components/headers/XCache"}}
-    return {status: response}
-
-
-def errors(*statuses):
-    """References to the shared error answers (see ERROR_RESPONSES in spec.py)."""
-    return {str(status): str(status) for status in statuses}
-
-
-def body(schema, example):
-    """A required JSON request body."""
-    return {"required": True, "content": {"application/json": {"schema": schema, "example": example}}}
-
-
-NO_CONTENT = {"204": {"description": "Deleted; no body."}}
-# Every operation behind the token may answer 401, and 429 after too many wrong tokens from the address;
-# writes may answer 400 (not JSON) and 413 (over 1 MiB).
-READ = (401, 429)
-WRITE = (400, 401, 413, 422, 429)
 CONTACT_EXAMPLE = {"phone": "+14155550123", "name": "Ada Lovelace", "category_ids": []}
 CAMPAIGN_EXAMPLE = {"name": "Spring offer", "category_ids": [1],
                     "first_message": {"template": "spring_offer", "language": "en_US"},
@@ -111,39 +82,6 @@ CONTACTS = {
                    "summary": "Delete a contact with its messages and interactions",
                    "responses": {**NO_CONTENT, **errors(*READ, 404)}},
     },
-}
-
-CSV_EXAMPLE = "phone,name,categories\r\n+14155550123,Ada Lovelace,Customers;VIP\r\n"
-CONTACTS_CSV = {
-    "/api/contacts/import": {"post": {
-        "tags": ["contacts"], "operationId": "importContacts", "summary": "Create or update contacts from a CSV",
-        "description": "UTF-8 (BOM or not), a header row naming `phone`, `name` and optionally `categories` (any "
-                       "order and case), `,` or `;` between cells (the header's), categories joined with `;`, "
-                       "created when missing (matched case-insensitively). Each row is held to the rules of "
-                       "`POST /api/contacts`; a known phone gets the row's name and joins its categories (never "
-                       "leaves one); a phone already seen in the file is rejected as a duplicate of that line. "
-                       "Rows are written in chunks of 5,000, each whole or not at all: after a 400 or 409 met "
-                       "half-way, `details.written` counts what the chunks before it wrote. A `'` before a cell "
-                       "starting with `=`, `+`, `-`, `@` (the export's neutralisation) is removed. At most "
-                       "IMPORT_MAX_BYTES (20 MiB): 413 above.",
-        "requestBody": {"required": True, "content": {
-            "text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE},
-            "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-                "file": {"type": "string", "format": "binary"}}}}}},
-        "responses": {**ok(ImportResult, "What the rows did; `rejected` lists every row not written and why "
-                                         "(line 1 is the header)."),
-                      **errors(400, 401, 409, 413, 429)}}},
-    "/api/contacts/export": {"get": {
-        "tags": ["contacts"], "operationId": "exportContacts", "summary": "Every contact (or a category's) as CSV",
-        "description": "Streamed `text/csv` (UTF-8, no BOM, CRLF), `phone,name,categories`, contacts by id, "
-                       "categories by name joined with `;`. A name or categories cell that a spreadsheet would "
-                       "run as a formula (starting with `=`, `+`, `-`, `@`, tab, CR) gets a `'` in front, which "
-                       "the import removes: exporting then importing changes nothing. Phones are E.164 as "
-                       "stored (`+` and digits only: a spreadsheet can only read them as numbers).",
-        "parameters": [{"in": "query", "schema": export_query}],
-        "responses": {"200": {"description": "The file (`Content-Disposition: attachment; filename=contacts.csv`).",
-                              "content": {"text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE}}},
-                      **errors(*READ, 404, 422)}}},
 }
 
 CAMPAIGNS = {
