@@ -84,8 +84,10 @@ WRONG_METHODS = [
     ("DELETE", "/api/categories", {"GET", "POST"}),
     ("PUT", "/api/categories/{category}", {"GET", "PATCH", "DELETE"}),
     ("POST", "/api/contacts/{contact}", {"GET", "PATCH", "DELETE"}),
-    ("DELETE", "/api/campaigns/{campaign}", {"GET"}),
-    ("PATCH", "/api/campaigns/{campaign}", {"GET"}),
+    # PATCH and DELETE of a campaign exist now (a draft's edit and deletion, issue #15): PUT and POST do not.
+    ("PUT", "/api/campaigns/{campaign}", {"GET", "PATCH", "DELETE"}),
+    ("POST", "/api/campaigns/{campaign}", {"GET", "PATCH", "DELETE"}),
+    ("DELETE", "/api/campaigns/{campaign}/pause", {"POST"}),
     ("GET", "/api/campaigns/{campaign}/launch", {"POST"}),
     ("POST", "/api/messages", {"GET"}),
     ("DELETE", "/api/messages/stats", {"GET"}),
