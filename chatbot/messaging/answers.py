@@ -61,20 +61,22 @@ def answer_text(item, kind):
 
 
 def _known(answers):
-    """[(answer, contact_id)] for answers from known numbers, first occurrence of each wamid."""
+    """([(answer, contact_id)] for answers from known numbers, first occurrence of each wamid; opted-out ids)."""
     seen, unique = set(), []
     for answer in answers:
         if answer.wamid not in seen:
             seen.add(answer.wamid)
             unique.append(answer)
     phones = {a.phone for a in unique}
-    contacts = dict(db.session.execute(select(Contact.phone, Contact.id).where(Contact.phone.in_(phones)))
-                    .all()) if phones else {}
+    rows = db.session.execute(select(Contact.phone, Contact.id, Contact.opted_out_at)
+                              .where(Contact.phone.in_(phones))).all() if phones else []
+    contacts = {row.phone: row.id for row in rows}
     for answer in unique:
         if answer.phone not in contacts:
             log.info("answer from unknown number %s ignored", mask_phone(answer.phone),
                      extra={"wamid": answer.wamid, "kind": answer.kind})
-    return [(a, contacts[a.phone]) for a in unique if a.phone in contacts]
+    opted_out = {row.id for row in rows if row.opted_out_at is not None}
+    return [(a, contacts[a.phone]) for a in unique if a.phone in contacts], opted_out
 
 
 def _answered(known):
@@ -103,6 +105,7 @@ class AnswerTargets:
 
     known: list
     targets: dict
+    opted_out: set  # contacts opted out before these answers (read unlocked: the dispatcher is the backstop)
 
     @property
     def message_ids(self):
@@ -112,8 +115,8 @@ class AnswerTargets:
 
 def find_answered(answers):
     """Find the contacts and the answered first messages (reads only)."""
-    known = _known(answers)
-    return AnswerTargets(known, _answered(known) if known else {})
+    known, opted_out = _known(answers)
+    return AnswerTargets(known, _answered(known) if known else {}, opted_out)
 
 
 def _insert_new(known, targets, now):
@@ -170,9 +173,9 @@ def _queue_second_messages(new, targets, now):
                            .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id", "step"]))
 
 
-def _apply_keywords(new, keywords, tally, now):
+def _apply_keywords(new, keywords, opted_out, tally, now):
     """Opt out (and fail the pending messages of) contacts who sent an opt-out keyword; opt in those whose
-    latest keyword is an opt-in. In one webhook, things happen as if its answers came one by one."""
+    latest keyword is an opt-in. Returns the contacts opted out once these answers are applied."""
     first_out, latest = {}, {}
     for answer, contact_id in sorted(new, key=lambda pair: pair[0].at):
         wanted = keywords[answer.wamid]
@@ -180,9 +183,11 @@ def _apply_keywords(new, keywords, tally, now):
             latest[contact_id] = (wanted, answer.at)
             if wanted == "out":
                 first_out.setdefault(contact_id, answer.at)
+    opted_in = {cid: at for cid, (wanted, at) in latest.items() if wanted == "in"}
     optouts.opt_out(first_out)
     optouts.fail_pending(first_out, tally, now)
-    optouts.opt_in({cid: at for cid, (wanted, at) in latest.items() if wanted == "in"})
+    optouts.opt_in(opted_in)
+    return (set(opted_out) | set(first_out)) - set(opted_in)
 
 
 def record(found, states, tally, now):
@@ -200,10 +205,11 @@ def record(found, states, tally, now):
     _touch_contacts(new)
     changed = _mark_interacted(new, targets, states, tally)
     keywords = {a.wamid: optouts.keyword(a.kind, a.body) for a, _ in new}
+    opted_out = _apply_keywords(new, keywords, found.opted_out, tally, now)
     # A keyword is an interaction but asks for no offer: no second message (START neither: it is a
-    # subscription command, not interest in the campaign).
-    _queue_second_messages([(a, cid) for a, cid in new if not keywords[a.wamid]], targets, now)
-    _apply_keywords(new, keywords, tally, now)
+    # subscription command, not interest in the campaign); nor for a contact who stays opted out.
+    _queue_second_messages([(a, cid) for a, cid in new if not keywords[a.wamid] and cid not in opted_out],
+                           targets, now)
     tally.daily["interactions"] += len(new)
     tally.note("interaction.recorded", campaign_ids=[targets[a.wamid][1] for a, _ in new if a.wamid in targets],
                contact_ids=[contact_id for _, contact_id in new])

@@ -10,6 +10,7 @@ from chatbot.extensions import db
 from chatbot.messaging import counters, dispatch, monitoring
 from chatbot.models import COUNTER_COLUMNS, Campaign, Contact, Message
 from fakes import meta
+from tests import factories
 from tests.whatsapp.conftest import interactions
 
 PHONE = "+16505551234"
@@ -109,6 +110,26 @@ def test_an_opt_out_fails_the_pending_messages_of_every_campaign_with_exact_coun
     assert stats["contacts"]["opted_out"] == 1 and stats["messages"]["failed"] == 2
     today = monitoring.daily(1)["items"][0]
     assert (today["failed"], today["interactions"]) == (2, 1)
+
+
+def test_an_opted_out_contact_writing_again_gets_no_second_message(client, launch, clock):
+    launched = launch(phones=[PHONE])
+    answer(client, clock, "STOP")
+
+    answer(client, clock, "Actually, yes")
+
+    assert launched.second() is None and len(interactions()) == 2
+    assert contact_of(PHONE).opted_out_at is not None
+
+
+def test_a_stop_without_any_message_to_answer_still_opts_out(client, clock):
+    contact = factories.contact(number=PHONE)
+
+    answer(client, clock, "STOP")
+
+    (recorded,) = interactions()
+    assert (recorded.contact_id, recorded.message_id, recorded.campaign_id) == (contact["id"], None, None)
+    assert contact_of(PHONE).opted_out_at == clock.now()
 
 
 def test_the_second_message_already_queued_is_failed_by_a_later_opt_out(client, launch, clock):
