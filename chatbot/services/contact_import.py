@@ -1,8 +1,9 @@
 """CSV import of contacts: each row checked like POST /api/contacts, the valid ones written set-based in chunks.
 
-Rows are read one at a time (chatbot/services/contacts_csv.py) and gathered into chunks of CHUNK_ROWS valid
-rows. Each chunk is one unit of work of a fixed number of statements whatever its size (its rows travel as one
-JSON parameter, chatbot/sql.py `json_table`): create the missing categories, read the known phones and their
+Rows are read one at a time (chatbot/services/contacts_csv.py), checked and gathered into chunks of CHUNK_ROWS
+valid rows on a helper thread (chatbot/services/contact_rows.py) while this one writes the chunk before. Each
+chunk is one unit of work of a fixed number of statements whatever its size (its rows travel as one JSON
+parameter, chatbot/sql.py `json_table`): create the missing categories, read the known phones and their
 links, upsert the new and changed contacts (INSERT ... ON CONFLICT (phone) DO UPDATE), add the links (ON
 CONFLICT DO NOTHING). A chunk commits whole or not at all; the chunks before a failure stay committed, and the
 error says how many rows they wrote. Importing the same file again changes nothing (`unchanged`).
@@ -14,22 +15,19 @@ error says how many rows they wrote. Importing the same file again changes nothi
 - Rows are written in phone order and links in (contact, category) order: two imports at once take their row
   locks in the same order, so they wait for each other instead of deadlocking (and a deadlock is retried).
 """
-from marshmallow import ValidationError
 from sqlalchemy import Integer, Text, func, literal, select, true
 
 from chatbot.clock import utcnow
 from chatbot.errors import ApiError, Conflict
 from chatbot.extensions import db
 from chatbot.models import Category, Contact, contact_categories
-from chatbot.schemas.contact_import import CATEGORY_NAME, NAME, import_result_out
-from chatbot.schemas.fields import normalize_phone
-from chatbot.services.contacts_csv import CATEGORY_SEPARATOR, records, restored
+from chatbot.schemas.contact_import import import_result_out
+from chatbot.services.contact_rows import CheckedChunks
 from chatbot.sql import dialect_insert, json_table
 from chatbot.unit_of_work import GONE, run
 
 CHUNK_ROWS = 5000
 COUNTS = ("created", "updated", "unchanged")
-PHONE_ECHO = 40  # how much of a rejected row's phone cell the answer repeats
 
 
 def import_contacts(binary, chunk_rows=CHUNK_ROWS):
@@ -38,82 +36,20 @@ def import_contacts(binary, chunk_rows=CHUNK_ROWS):
     NotACsv (400) when it is not a contacts CSV; a Conflict (409) when a chunk hit a concurrent write. Either
     error's details say what the chunks committed before it (`written`).
     """
-    summary = {"created": 0, "updated": 0, "unchanged": 0, "rejected": []}
-    first_line = {}  # normalised phone -> the line that brought it
-    chunk, checked = [], RowChecker()
+    summary = {"created": 0, "updated": 0, "unchanged": 0}
     try:
-        for line, cells, error in records(binary):
-            row, error = (None, error) if error else checked(cells)
-            if row is not None and row[0] in first_line:
-                row, error = None, f"duplicate of line {first_line[row[0]]} (the first row with a phone is kept)"
-            if row is None:
-                summary["rejected"].append({"line": line, "phone": cells["phone"][:PHONE_ECHO], "error": error})
-                continue
-            first_line[row[0]] = line
-            chunk.append(row)
-            if len(chunk) >= chunk_rows:
+        with CheckedChunks(binary, chunk_rows) as chunks:
+            for chunk in chunks:
                 _add(summary, write_chunk(chunk))
-                chunk = []
-        if chunk:
-            _add(summary, write_chunk(chunk))
     except ApiError as exc:
-        exc.details = {**exc.details, "written": {name: summary[name] for name in COUNTS}}
+        exc.details = {**exc.details, "written": dict(summary)}
         raise
-    return import_result_out.dump(summary)
+    return import_result_out.dump({**summary, "rejected": chunks.rejected})
 
 
 def _add(summary, counts):
     for name in COUNTS:
         summary[name] += counts[name]
-
-
-def _messages(field, value):
-    """The field's value, or raise ValueError with its messages."""
-    try:
-        return field.deserialize(value)
-    except ValidationError as exc:
-        raise ValueError(" ".join(exc.messages)) from None
-
-
-class RowChecker:
-    """Checks rows; a category name's verdict is kept (a file repeats a few names on every row)."""
-
-    MAX_REMEMBERED = 10_000
-
-    def __init__(self):
-        self.categories = {}
-
-    def category(self, name):
-        """The name as stored, or ValueError; remembered."""
-        verdict = self.categories.get(name)
-        if verdict is None:
-            try:
-                verdict = (_messages(CATEGORY_NAME, name), None)
-            except ValueError as exc:
-                verdict = (None, str(exc))
-            if len(self.categories) < self.MAX_REMEMBERED:
-                self.categories[name] = verdict
-        if verdict[1] is not None:
-            raise ValueError(verdict[1])
-        return verdict[0]
-
-    def __call__(self, cells):
-        """((phone, name, category names), None) for a valid row, else (None, "field: reason; ...")."""
-        values, errors = {}, []
-        cell = restored(cells.get("categories", "").strip())
-        checks = [("phone", normalize_phone, restored(cells["phone"].strip())),
-                  ("name", NAME.deserialize, restored(cells["name"].strip()))]
-        checks += [("categories", self.category, n.strip()) for n in cell.split(CATEGORY_SEPARATOR) if n.strip()]
-        for label, check, value in checks:
-            try:
-                values.setdefault(label, []).append(check(value))
-            except ValidationError as exc:
-                errors.append(f"{label}: {' '.join(exc.messages)}")
-            except ValueError as exc:
-                errors.append(f"{label}: {exc}")
-        if errors:
-            return None, "; ".join(dict.fromkeys(errors))
-        return (values["phone"][0], values["name"][0], tuple(dict.fromkeys(values.get("categories", ())))), None
 
 
 def write_chunk(rows):

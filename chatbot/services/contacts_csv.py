@@ -117,7 +117,8 @@ def records(binary):
             continue  # a blank line, or separators only
         check_utf8(line, cells)
         if len(cells) != len(positions):
-            yield line, {"phone": cells[0]}, f"expected {len(positions)} cells, found {len(cells)}"
+            phone = cells[positions["phone"]] if len(cells) > positions["phone"] else ""
+            yield line, {"phone": phone}, f"expected {len(positions)} cells, found {len(cells)}"
             continue
         yield line, {name: cells[position] for name, position in positions.items()}, None
 
