@@ -127,6 +127,8 @@ describe('deleting a contact', () => {
       { queryKey: ['categories', 'list'] },
       { queryKey: ['categories', 'detail', 3] },
       { queryKey: ['contacts', 'list'] },
+      // Its answers go with it: the answer lists that show it (none are cached here).
+      { queryKey: ['interactions', 'list'], predicate: expect.any(Function) },
     ])
   })
 
