@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import type { ReactNode } from 'react'
 import { CacheMetrics } from './components/CacheMetrics'
 import { CampaignsPanel } from './components/CampaignsPanel'
 import { CategoriesPanel } from './components/CategoriesPanel'
@@ -9,6 +10,8 @@ import { MessagesPanel } from './components/MessagesPanel'
 import { MonitoringPanel } from './components/MonitoringPanel'
 import { StatsCards } from './components/StatsCards'
 import { TokenPrompt } from './components/TokenPrompt'
+import { AnswersPage } from './pages/AnswersPage'
+import { ContactsPage } from './pages/ContactsPage'
 import type { LiveStreamOptions } from './api'
 import { LiveStateContext, useLiveStream } from './hooks/useLiveStream'
 
@@ -29,23 +32,36 @@ export function App({ live }: { live?: LiveStreamOptions } = {}) {
           </div>
         </header>
         <main className="layout">
-          <StatsCards />
-          <div className="grid grid-main">
-            <div className="column">
-              <ContactForm />
-              <CategoriesPanel selectedId={selectedCategory} onSelect={setSelectedCategory} />
-            </div>
-            <ContactsPanel />
-          </div>
-          <CampaignsPanel />
-          <div className="grid grid-monitoring">
-            <MonitoringPanel />
-            <CacheMetrics />
-          </div>
-          <MessagesPanel />
+          {PAGES[window.location.pathname] ?? <Overview selected={selectedCategory} onSelect={setSelectedCategory} />}
         </main>
         <TokenPrompt />
       </div>
     </LiveStateContext.Provider>
+  )
+}
+
+// Interim, until the router of branch `pages` replaces it (it routes /contacts and /answers to these pages):
+// the page for the address the app was opened at. The Flask app of this branch serves / only.
+const PAGES: Record<string, ReactNode> = { '/contacts': <ContactsPage />, '/answers': <AnswersPage /> }
+
+/** The overview: every view of the dashboard's first page. */
+function Overview({ selected, onSelect }: { selected: number | null; onSelect: (id: number | null) => void }) {
+  return (
+    <>
+      <StatsCards />
+      <div className="grid grid-main">
+        <div className="column">
+          <ContactForm />
+          <CategoriesPanel selectedId={selected} onSelect={onSelect} />
+        </div>
+        <ContactsPanel />
+      </div>
+      <CampaignsPanel />
+      <div className="grid grid-monitoring">
+        <MonitoringPanel />
+        <CacheMetrics />
+      </div>
+      <MessagesPanel />
+    </>
   )
 }

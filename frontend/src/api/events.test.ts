@@ -3,16 +3,9 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { EVENT_NAMES, eventsOf, targetsOf } from './events'
-import {
-  cacheStatsKeys,
-  campaignKeys,
-  categoryKeys,
-  contactKeys,
-  interactionKeys,
-  messageKeys,
-  monitoringKeys,
-  statsKeys,
-} from './keys'
+import type { ApiEvent } from './events'
+import { cacheStatsKeys, campaignKeys, categoryKeys, contactKeys, messageKeys, monitoringKeys, statsKeys } from './keys'
+import { interactionKeys } from './keys'
 import type { Interaction, MessageRow } from './types'
 
 /** The event names of the backend's one list (`EVENTS` in chatbot/events.py). */
@@ -198,10 +191,11 @@ describe('the events map', () => {
   })
 
   it('refreshes every answer list on contacts.imported and data.seeded, only those filtered on it on campaign.deleted', async () => {
-    for (const event of [
+    const everything: ApiEvent[] = [
       { name: 'contacts.imported', params: { category_ids: [] } },
       { name: 'data.seeded', params: {} },
-    ] as const) {
+    ]
+    for (const event of everything) {
       expect(answerLists(await invalidatedBy(targetsOf([event])))).toHaveLength(4)
     }
     const deleted = targetsOf([{ name: 'campaign.deleted', params: { campaign_id: [2] } }])
