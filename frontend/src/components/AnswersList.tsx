@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import type { Campaign, Interaction } from '../api'
 import { formatDateTime } from '../format'
 import { keywordOf } from '../keywords'
@@ -39,14 +40,16 @@ function CampaignLink({ id, campaigns }: { id: number | null; campaigns: Map<num
 interface ListProps extends Filters {
   /** Called with a contact's id when its name is clicked (the answers page filters by it); plain text otherwise. */
   onContact?: (contactId: number, name: string) => void
+  /** Shown in the panel's header (the answers page's filters). */
+  actions?: ReactNode
 }
 
 /** The answers, newest first, live: each contact's text or button, the campaign it answers, when; "load more" pages back. */
-export function AnswersList({ campaignId, contactId, onContact }: ListProps) {
+export function AnswersList({ campaignId, contactId, onContact, actions }: ListProps) {
   const { query, items } = useInteractions({ campaignId, contactId })
   const campaigns = new Map((useCampaigns().data?.items ?? []).map((campaign) => [campaign.id, campaign]))
   return (
-    <Panel title="Answers" query={query} className="panel-answers">
+    <Panel title="Answers" query={query} className="panel-answers" actions={actions}>
       {() => (
         <>
           {items.length === 0 ? (
@@ -67,7 +70,7 @@ export function AnswersList({ campaignId, contactId, onContact }: ListProps) {
                     <td className="muted small nowrap">{formatDateTime(answer.occurred_at)}</td>
                     <td>
                       {onContact && contactId === undefined ? (
-                        <button type="button" className="link" title="Only this contact's answers" onClick={() => onContact(answer.contact_id, answer.contact_name)}>
+                        <button type="button" className="link link-filter" title="Only this contact's answers" onClick={() => onContact(answer.contact_id, answer.contact_name)}>
                           {answer.contact_name}
                         </button>
                       ) : (

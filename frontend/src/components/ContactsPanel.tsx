@@ -2,7 +2,7 @@ import type { FormEvent } from 'react'
 import type { Category, Contact } from '../api'
 import { formatDateTime } from '../format'
 import { useCategories } from '../hooks/useCategories'
-import { useContactList, useDeleteContact, useSetOptOut } from '../hooks/useContacts'
+import { isOptedOut, useContactList, useDeleteContact, useSetOptOut } from '../hooks/useContacts'
 import { ErrorMessage } from './ErrorMessage'
 import { ExportButton } from './ExportButton'
 import { ImportButton } from './ImportDialog'
@@ -39,9 +39,9 @@ function Filters({ list, categories }: { list: ContactList; categories: Category
         value={list.params.opted_out === undefined ? '' : String(list.params.opted_out)}
         onChange={(event) => list.setOptedOut(event.target.value === '' ? undefined : event.target.value === 'true')}
       >
-        <option value="">Opted in and out</option>
+        <option value="">All contacts</option>
         <option value="false">Not opted out</option>
-        <option value="true">Opted out</option>
+        <option value="true">Opted out only</option>
       </select>
     </div>
   )
@@ -66,7 +66,7 @@ interface RowProps {
 
 function ContactRow({ contact, names, onDelete, onOptOut }: RowProps) {
   const saving = contact.id < 0
-  const optedOut = contact.opted_out_at !== null
+  const optedOut = isOptedOut(contact)
   return (
     <tr data-testid="contact-row" data-contact-id={contact.id} data-opted-out={optedOut} className={saving ? 'is-provisional' : undefined}>
       <td>
@@ -119,7 +119,6 @@ export function ContactsPanel() {
       query={list.query}
       actions={
         <>
-          <Filters list={list} categories={categories} />
           <ImportButton />
           <ExportButton categoryId={list.params.category_id} />
         </>
@@ -129,6 +128,7 @@ export function ContactsPanel() {
         const pages = Math.max(1, Math.ceil(page.total / page.per_page))
         return (
           <>
+            <Filters list={list} categories={categories} />
             {remove.isError && <ErrorMessage error={remove.error} compact />}
             {optOut.isError && <ErrorMessage error={optOut.error} compact />}
             {page.items.length === 0 ? (

@@ -33,10 +33,13 @@ export function useContactList() {
   }
 }
 
+/** Whether the contact has opted out (a server without the field yet reads as not opted out). */
+export const isOptedOut = (contact: Contact): boolean => Boolean(contact.opted_out_at)
+
 /** Whether a contact belongs in a list with these filters (the server's rule, approximated). */
 function belongsTo(params: ContactListParams, contact: Contact): boolean {
   if (params.category_id !== undefined && !contact.category_ids.includes(params.category_id)) return false
-  if (params.opted_out !== undefined && params.opted_out !== (contact.opted_out_at !== null)) return false
+  if (params.opted_out !== undefined && params.opted_out !== isOptedOut(contact)) return false
   if (!params.search) return true
   const needle = params.search.toLowerCase()
   return contact.name.toLowerCase().includes(needle) || contact.phone.includes(params.search)
@@ -129,7 +132,7 @@ export function useSetOptOut() {
     onMutate: async ({ contact, optedOut }) => {
       const snapshot = await cancelAndSnapshot(client, updatedTargets(contact))
       const changed: Contact = { ...contact, opted_out_at: optedOut ? new Date().toISOString() : null }
-      const wasOut = contact.opted_out_at !== null
+      const wasOut = isOptedOut(contact)
       if (wasOut !== optedOut) adjustOptedOut(client, optedOut ? +1 : -1)
       editContactLists(client, (page, params) => {
         const index = page.items.findIndex((item) => item.id === contact.id)

@@ -32,46 +32,46 @@ export function AnswersPage() {
     setFilters(next)
     writeAddress(next)
   }
+  const filterControls = (
+    <div className="filters" data-testid="answers-filters">
+      {filters.contactId !== undefined && (
+        <span className="chip chip-filter" data-testid="answers-contact-filter">
+          {filters.contactName ?? `Contact #${filters.contactId}`}
+          <button
+            type="button"
+            className="link"
+            aria-label="Show every contact's answers"
+            onClick={() => change({ ...filters, contactId: undefined, contactName: undefined })}
+          >
+            ×
+          </button>
+        </span>
+      )}
+      <select
+        aria-label="Filter by campaign"
+        value={filters.campaignId ?? ''}
+        onChange={(event) => change({ ...filters, campaignId: positive(event.target.value) })}
+      >
+        <option value="">All campaigns</option>
+        {campaigns.map((campaign) => (
+          <option key={campaign.id} value={campaign.id}>
+            {campaign.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  )
   return (
     <div className="page stack">
-      <header className="page-header">
-        <h2>Answers</h2>
-        <p className="muted small">
-          What contacts wrote or tapped, newest first; new answers appear as they arrive. Click a contact&apos;s name to
-          see only their answers. Answers that opted a contact out are marked.
-        </p>
-      </header>
-      <div className="filters" data-testid="answers-filters">
-        <select
-          aria-label="Filter by campaign"
-          value={filters.campaignId ?? ''}
-          onChange={(event) => change({ ...filters, campaignId: positive(event.target.value) })}
-        >
-          <option value="">All campaigns</option>
-          {campaigns.map((campaign) => (
-            <option key={campaign.id} value={campaign.id}>
-              {campaign.name}
-            </option>
-          ))}
-        </select>
-        {filters.contactId !== undefined && (
-          <span className="chip chip-filter" data-testid="answers-contact-filter">
-            {filters.contactName ?? `Contact #${filters.contactId}`}
-            <button
-              type="button"
-              className="link"
-              aria-label="Show every contact's answers"
-              onClick={() => change({ ...filters, contactId: undefined, contactName: undefined })}
-            >
-              ×
-            </button>
-          </span>
-        )}
-      </div>
+      <p className="muted small page-note">
+        What contacts wrote or tapped, newest first; new answers appear as they arrive. Click a contact&apos;s name to
+        see only their answers. An answer that opted its contact out (STOP and the like) is marked in red.
+      </p>
       <AnswersList
         campaignId={filters.campaignId}
         contactId={filters.contactId}
         onContact={(contactId, contactName) => change({ ...filters, contactId, contactName })}
+        actions={filterControls}
       />
     </div>
   )
