@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { App } from '../App'
 import { waitForDashboard } from '../test/dashboard'
 import { createFakeApi } from '../test/fakeApi'
@@ -111,5 +111,33 @@ describe('the opt-out filter', () => {
     await user.click(within(rowOf(id)).getByTestId('opt-out-toggle'))
 
     await waitFor(() => expect(screen.queryAllByTestId('contact-row')).toHaveLength(0))
+  })
+})
+
+describe('the export button', () => {
+  it("downloads the list's category as the CSV the API sends, fetched with the token", async () => {
+    sessionStorage.setItem('chatbot.apiToken', 'secret')
+    const saved: Array<{ name: string; href: string }> = []
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push({ name: this.download, href: this.href })
+    })
+    const blobs: Blob[] = []
+    // jsdom has no object URLs: this test's own, removed at its end.
+    const objectUrls = { createObjectURL: (blob: Blob) => (blobs.push(blob), 'blob:contacts'), revokeObjectURL: () => {} }
+    Object.entries(objectUrls).forEach(([name, value]) => Object.defineProperty(URL, name, { value, configurable: true }))
+    renderWithClient(<App />)
+    await waitForDashboard('12', [3, '3'])
+    const user = userEvent.setup()
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Filter by category' }), '3')
+
+    await user.click(screen.getByTestId('export-contacts'))
+
+    await waitFor(() => expect(saved).toEqual([{ name: 'contacts-category-3.csv', href: 'blob:contacts' }]))
+    const [call] = api.callsTo('/api/contacts/export')
+    expect(call.search.get('category_id')).toBe('3')
+    expect(call.authorization).toBe('Bearer secret')
+    expect((await blobs[0].text()).split('\r\n')[0]).toBe('phone,name,categories')
+    click.mockRestore()
+    Object.keys(objectUrls).forEach((name) => delete (URL as unknown as Record<string, unknown>)[name])
   })
 })

@@ -10,13 +10,13 @@ export function ExportButton({ categoryId }: { categoryId?: number }) {
         type="button"
         className="button-secondary"
         data-testid="export-contacts"
-        disabled={exporter.isPending}
+        disabled={exporter.pending}
         title={categoryId === undefined ? 'All contacts as CSV' : "This category's contacts as CSV"}
-        onClick={() => exporter.mutate(categoryId)}
+        onClick={() => void exporter.run(categoryId)}
       >
-        {exporter.isPending ? 'Exporting…' : 'Export CSV'}
+        {exporter.pending ? 'Exporting…' : 'Export CSV'}
       </button>
-      {exporter.isError && <ErrorMessage error={exporter.error} compact />}
+      {exporter.error && <ErrorMessage error={exporter.error} compact />}
     </>
   )
 }

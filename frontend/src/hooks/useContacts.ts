@@ -173,22 +173,35 @@ export function useImportContacts() {
   return { ...mutation, progress }
 }
 
-/** Downloads the contacts (all, or one category's) as the CSV file the API exports. */
+/** Hands a file to the browser's downloads, under this name. */
+function saveFile(blob: Blob, name: string): void {
+  // A link cannot send the bearer token, so the file was fetched; the browser gets it as an object URL.
+  const url = URL.createObjectURL(blob)
+  const link = document.createElement('a')
+  link.href = url
+  link.download = name
+  document.body.append(link)
+  link.click()
+  link.remove()
+  // Revoked on the next turn: the click has started the download by then.
+  setTimeout(() => URL.revokeObjectURL(url), 0)
+}
+
+/**
+ * Downloads the contacts (all, or one category's) as the CSV file the API exports. Not a mutation: it writes
+ * nothing, and the live stream holds pushed refreshes back while a mutation of this tab is in flight.
+ */
 export function useExportContacts() {
-  return useMutation({
-    mutationFn: async (categoryId?: number) => {
+  const [state, setState] = useState<{ pending: boolean; error: Error | null }>({ pending: false, error: null })
+  async function run(categoryId?: number) {
+    setState({ pending: true, error: null })
+    try {
       const { blob, filename } = await exportContacts(categoryId)
-      // A link cannot send the bearer token, so the file is fetched and handed to the browser as an object URL.
-      const url = URL.createObjectURL(blob)
-      const link = document.createElement('a')
-      link.href = url
-      link.download = filename ?? (categoryId === undefined ? 'contacts.csv' : `contacts-category-${categoryId}.csv`)
-      document.body.append(link)
-      link.click()
-      link.remove()
-      // Revoked on the next turn: the click has started the download by then.
-      setTimeout(() => URL.revokeObjectURL(url), 0)
-      return filename
-    },
-  })
+      saveFile(blob, filename ?? (categoryId === undefined ? 'contacts.csv' : `contacts-category-${categoryId}.csv`))
+      setState({ pending: false, error: null })
+    } catch (error) {
+      setState({ pending: false, error: error as Error })
+    }
+  }
+  return { ...state, run }
 }

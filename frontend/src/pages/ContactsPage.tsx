@@ -7,7 +7,7 @@ function ContactTotals() {
   const contacts = useStats().data?.contacts
   if (!contacts) return null
   return (
-    <p className="muted small" data-testid="contacts-totals">
+    <p className="muted small page-note" data-testid="contacts-totals">
       <b>{contacts.total}</b> contacts, <b>{contacts.opted_out}</b> opted out (they receive no campaign message).
     </p>
   )
@@ -17,10 +17,7 @@ function ContactTotals() {
 export function ContactsPage() {
   return (
     <div className="page stack">
-      <header className="page-header">
-        <h2>Contacts</h2>
-        <ContactTotals />
-      </header>
+      <ContactTotals />
       <div className="grid grid-contacts">
         <ContactsPanel />
         <ContactForm />
