@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { LiveStreamOptions } from '../api'
 import { useLiveStream } from '../hooks/useLiveStream'
 import { AnswersPage } from '../pages/AnswersPage'
-import { createFakeApi, makeContact } from '../test/fakeApi'
+import { createFakeApi, makeCampaign, makeContact } from '../test/fakeApi'
 import { fakeEventSources } from '../test/fakeEventSource'
 import { renderWithClient } from '../test/render'
 import { AnswersList } from './AnswersList'
@@ -126,5 +126,25 @@ describe('the answers page', () => {
     await user.click(screen.getByRole('button', { name: "Show every contact's answers" }))
     await waitFor(() => expect(rows()).toHaveLength(2))
     expect(window.location.search).toBe('')
+  })
+
+  it('filters by campaign, names the campaigns, and keeps the filter in the address', async () => {
+    api.state.campaigns = [makeCampaign(4, 'Spring sale'), makeCampaign(5, 'Black Friday')]
+    api.addInteractions([
+      [ada, 4, 'Yes'],
+      [bob, 5, 'No'],
+    ])
+    renderWithClient(<AnswersPage />)
+    await waitFor(() => expect(rows()).toHaveLength(2))
+    await waitFor(() => expect(within(rows()[0]).getByRole('link').textContent).toBe('Black Friday'))
+
+    await userEvent.setup().selectOptions(screen.getByRole('combobox', { name: 'Filter by campaign' }), '4')
+
+    await waitFor(() => expect(bodies()).toEqual(['Yes']))
+    expect(api.callsTo('/api/interactions').at(-1)!.search.get('campaign_id')).toBe('4')
+    expect(window.location.search).toBe('?campaign_id=4')
+    // The campaign column says nothing new under a campaign filter: it goes.
+    expect(within(rows()[0]).queryByRole('link')).toBeNull()
+    window.history.replaceState(null, '', '/')
   })
 })

@@ -1,5 +1,5 @@
 import { vi } from 'vitest'
-import type { Category, Contact, ImportResult, Interaction } from '../api'
+import type { Campaign, Category, Contact, ImportResult, Interaction } from '../api'
 import { problemsWith } from './openapi'
 
 // An in-memory stand-in for the Flask API behind a mocked `fetch`: enough of the contract for
@@ -45,6 +45,14 @@ export function makeCategory(id: number, name: string, contact_count: number): C
 export function makeContact(id: number, name: string, category_ids: number[]): Contact {
   const phone = `+1415555${String(id).padStart(4, '0')}`
   return { id, phone, name, category_ids, last_interaction_at: null, opted_out_at: null, created_at: NOW, updated_at: NOW }
+}
+
+export function makeCampaign(id: number, name: string): Campaign {
+  const counts = { total_count: 0, sent_count: 0, delivered_count: 0, read_count: 0, interaction_count: 0, no_interaction_count: 0, failed_count: 0 }
+  return {
+    id, name, status: 'running', category_ids: [3], first_message: { text: 'Hi' }, second_message: { text: 'Thanks' },
+    ...counts, created_at: NOW, launched_at: NOW, completed_at: null,
+  }
 }
 
 export function makeInteraction(id: number, contact: Contact, campaign_id: number | null, body: string): Interaction {
@@ -94,6 +102,7 @@ export function createFakeApi() {
     token: null as string | null,
     /** The answers, newest first. */
     interactions: [] as Interaction[],
+    campaigns: [] as Campaign[],
   }
   const calls: RecordedCall[] = []
   let hold: Deferred | null = null
@@ -146,7 +155,7 @@ export function createFakeApi() {
       return { status: 200, text: ['phone,name,categories', ...rows].join('\r\n'), type: 'text/csv' }
     }
     if (path === '/api/interactions') return { status: 200, body: interactionPage(search) }
-    if (path === '/api/campaigns') return { status: 200, body: { items: [] } }
+    if (path === '/api/campaigns') return { status: 200, body: { items: state.campaigns } }
     if (path === '/api/messages') return { status: 200, body: { items: [], next_cursor: null } }
     if (path === '/api/monitoring/daily') return { status: 200, body: { items: [] } }
     if (path === '/api/cache/stats') {
