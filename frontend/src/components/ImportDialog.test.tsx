@@ -53,7 +53,7 @@ describe('the import dialog', () => {
     expect(within(result).getByTestId('import-rejected').textContent).toBe('1')
     const rejected = within(result).getAllByTestId('rejected-row')
     expect(rejected.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent))).toEqual([
-      ['3', 'not-a-phone', 'Not a valid E.164 phone number.'],
+      ['3', 'not-a-phone', 'phone: Must be in international format, starting with + and the country code.'],
     ])
     expect(screen.queryByTestId('import-progress')).toBeNull()
 
@@ -85,7 +85,7 @@ describe('the import dialog', () => {
     renderWithClient(<App />)
     await waitForDashboard('11', [3, '2'])
     const { user, dialog } = await chooseFile('email,first\nada@example.com,Ada\n')
-    api.failNextWrite(400, 'bad_request', 'The CSV must have the columns phone, name, categories.')
+    api.failNextWrite(400, 'bad_request', 'the header must name the columns phone, name and optionally categories, once each')
 
     await user.click(within(dialog).getByTestId('import-submit'))
 

@@ -52,22 +52,56 @@ export function makeInteraction(id: number, contact: Contact, campaign_id: numbe
   return { id, contact_id: contact.id, contact_name: contact.name, campaign_id, kind: 'text', body, occurred_at }
 }
 
-/** The fake's import: each line validated like the contact form (an E.164 phone, a name), a known phone updated. */
-function importCsv(contacts: Contact[], csv: string, newId: () => number): ImportResult {
+/** A phone cell checked as chatbot/schemas/fields.py `normalize_phone` does (its messages), E.164 or an error. */
+function importedPhone(cell: string): { phone?: string; error?: string } {
+  const cleaned = cell.replace(/[\s.()-]/g, '')
+  if (!cleaned.startsWith('+')) return { error: 'Must be in international format, starting with + and the country code.' }
+  if (!/^\+\d+$/.test(cleaned)) return { error: 'Only digits may follow the +, with spaces, dots, dashes or brackets between them.' }
+  return /^\+[1-9]\d{7,14}$/.test(cleaned) ? { phone: cleaned } : { error: 'Not a valid phone number.' }
+}
+
+/**
+ * The fake's import, as chatbot/services/contact_import.py does it: the header names the columns (`,` or `;`,
+ * whichever it holds more of), line 1 is the header, a row's errors read "field: message", a phone seen earlier
+ * in the file is a duplicate of that line, a known phone gets the row's name and joins its categories (created
+ * when missing, matched case-insensitively). Quoted cells are not read (the tests' files have none).
+ */
+function importCsv(state: { contacts: Contact[]; categories: Category[] }, csv: string, newId: () => number): ImportResult {
   const result: ImportResult = { created: 0, updated: 0, unchanged: 0, rejected: [] }
-  const lines = csv.replace(/^\uFEFF/, '').split(/\r?\n/)
-  lines.slice(1).forEach((text, index) => {
-    if (!text.trim()) return
-    const [phone = '', name = ''] = text.split(',').map((cell) => cell.trim())
+  const [header = '', ...rows] = csv.replace(/^\uFEFF/, '').split(/\r?\n/)
+  const separator = header.split(';').length > header.split(',').length ? ';' : ','
+  const columns = header.split(separator).map((name) => name.trim().toLowerCase())
+  const firstLine = new Map<string, number>()
+  const categoryId = (name: string) => {
+    let category = state.categories.find((c) => c.name.toLowerCase() === name.toLowerCase())
+    if (!category) state.categories.push((category = makeCategory(newId(), name, 0)))
+    return category.id
+  }
+  rows.forEach((text, index) => {
     const line = index + 2
-    if (!/^\+[1-9]\d{7,14}$/.test(phone)) return result.rejected.push({ line, phone, error: 'Not a valid E.164 phone number.' })
-    if (!name) return result.rejected.push({ line, phone, error: 'Missing name.' })
-    const known = contacts.find((contact) => contact.phone === phone)
+    const cells = text.split(separator)
+    if (!cells.some((cell) => cell.trim())) return
+    if (cells.length !== columns.length) {
+      return result.rejected.push({ line, phone: cells[0], error: `expected ${columns.length} cells, found ${cells.length}` })
+    }
+    const cell = (name: string) => (cells[columns.indexOf(name)] ?? '').trim()
+    const { phone, error } = importedPhone(cell('phone'))
+    const name = cell('name')
+    const errors = [error && `phone: ${error}`, !name && 'name: Length must be between 1 and 200.'].filter(Boolean)
+    if (errors.length) return result.rejected.push({ line, phone: cell('phone').slice(0, 40), error: errors.join('; ') })
+    if (firstLine.has(phone!)) {
+      const error = `duplicate of line ${firstLine.get(phone!)} (the first row with a phone is kept)`
+      return result.rejected.push({ line, phone: cell('phone'), error })
+    }
+    firstLine.set(phone!, line)
+    const wanted = cell('categories').split(';').map((n) => n.trim()).filter(Boolean).map(categoryId)
+    const known = state.contacts.find((contact) => contact.phone === phone)
     if (!known) {
-      contacts.unshift({ ...makeContact(newId(), name, []), phone })
+      state.contacts.unshift({ ...makeContact(newId(), name, [...new Set(wanted)]), phone: phone! })
       result.created += 1
-    } else if (known.name !== name) {
+    } else if (known.name !== name || wanted.some((id) => !known.category_ids.includes(id))) {
       known.name = name
+      known.category_ids = [...new Set([...known.category_ids, ...wanted])]
       result.updated += 1
     } else result.unchanged += 1
   })
@@ -264,7 +298,7 @@ export function createFakeApi() {
       return { status: 201, body: category }
     }
     if (method === 'POST' && path === '/api/contacts/import') {
-      return { status: 200, body: importCsv(state.contacts, String(body.csv), () => nextId++) }
+      return { status: 200, body: importCsv(state, String(body.csv), () => nextId++) }
     }
     const contact = path.match(/^\/api\/contacts\/(\d+)$/)
     if (method === 'PATCH' && contact) {
