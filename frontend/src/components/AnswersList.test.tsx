@@ -6,7 +6,7 @@ import { useLiveStream } from '../hooks/useLiveStream'
 import { AnswersPage } from '../pages/AnswersPage'
 import { createFakeApi, makeCampaign, makeContact } from '../test/fakeApi'
 import { fakeEventSources } from '../test/fakeEventSource'
-import { renderWithClient } from '../test/render'
+import { renderAtRoute } from '../test/render'
 import { AnswersList } from './AnswersList'
 
 // The answers inbox against the fake API: keyset pages with "load more", opt-out keywords tagged,
@@ -34,7 +34,7 @@ const bodies = () => rows().map((row) => row.querySelector('.answer-body')!.text
 describe('the answers list', () => {
   it('shows 25 answers newest first, then the next page after the cursor on "load more"', async () => {
     api.addInteractions(Array.from({ length: 30 }, (_, i) => [i % 2 ? ada : bob, 4, `answer ${i + 1}`]))
-    renderWithClient(<AnswersList />)
+    renderAtRoute(<AnswersList />)
 
     await waitFor(() => expect(rows()).toHaveLength(25))
     expect(bodies()[0]).toBe('answer 30')
@@ -54,7 +54,7 @@ describe('the answers list', () => {
       [bob, 4, ' stop '],
       [bob, null, 'Start'],
     ])
-    renderWithClient(<AnswersList contactId={2} />)
+    const { router } = renderAtRoute(<AnswersList contactId={2} />, '/answers')
 
     await waitFor(() => expect(rows()).toHaveLength(2))
     const [optIn, optOut] = rows()
@@ -63,11 +63,14 @@ describe('the answers list', () => {
     expect(within(optOut).getByRole('link').getAttribute('href')).toBe('/campaigns/4')
     expect(within(optIn).queryByRole('link')).toBeNull()
     expect(api.callsTo('/api/interactions')[0].search.get('contact_id')).toBe('2')
+    // A router link: the campaign's page opens in the app, without reloading the page.
+    await userEvent.setup().click(within(optOut).getByRole('link'))
+    expect(router.state.location.pathname).toBe('/campaigns/4')
   })
 
   it('shows a new answer on top when the stream pushes interaction.recorded, keeping the pages loaded', async () => {
     api.addInteractions(Array.from({ length: 30 }, (_, i) => [ada, 4, `answer ${i + 1}`]))
-    const { client } = renderWithClient(<Live live={{ open: sources.open }} />)
+    const { client } = renderAtRoute(<Live live={{ open: sources.open }} />)
     await waitFor(() => expect(rows()).toHaveLength(25))
     await userEvent.setup().click(screen.getByTestId('answers-load-more'))
     await waitFor(() => expect(rows()).toHaveLength(30))
@@ -91,7 +94,7 @@ describe('the answers list', () => {
 
   it("leaves a list filtered on another campaign alone when an answer is pushed", async () => {
     api.addInteractions([[ada, 5, 'Hello']])
-    const { client } = renderWithClient(<Live live={{ open: sources.open }} campaignId={5} />)
+    const { client } = renderAtRoute(<Live live={{ open: sources.open }} campaignId={5} />)
     await waitFor(() => expect(rows()).toHaveLength(1))
     await waitFor(() => expect(sources.opened).toHaveLength(1))
     act(() => sources.latest().emit('live'))
@@ -112,7 +115,7 @@ describe('the answers page', () => {
       [ada, 4, 'Yes'],
       [bob, 4, 'No'],
     ])
-    renderWithClient(<AnswersPage />)
+    const { router } = renderAtRoute(<AnswersPage />, '/answers')
     await waitFor(() => expect(rows()).toHaveLength(2))
     const user = userEvent.setup()
 
@@ -120,12 +123,12 @@ describe('the answers page', () => {
 
     await waitFor(() => expect(rows()).toHaveLength(1))
     expect(screen.getByTestId('answers-contact-filter').textContent).toContain('Bob Marley')
-    expect(window.location.search).toBe('?contact_id=2')
+    expect(router.state.location.search).toBe('?contact_id=2')
     expect(api.callsTo('/api/interactions').at(-1)!.search.get('contact_id')).toBe('2')
 
     await user.click(screen.getByRole('button', { name: "Show every contact's answers" }))
     await waitFor(() => expect(rows()).toHaveLength(2))
-    expect(window.location.search).toBe('')
+    expect(router.state.location.search).toBe('')
   })
 
   it('filters by campaign, names the campaigns, and keeps the filter in the address', async () => {
@@ -134,7 +137,7 @@ describe('the answers page', () => {
       [ada, 4, 'Yes'],
       [bob, 5, 'No'],
     ])
-    renderWithClient(<AnswersPage />)
+    const { router } = renderAtRoute(<AnswersPage />, '/answers')
     await waitFor(() => expect(rows()).toHaveLength(2))
     await waitFor(() => expect(within(rows()[0]).getByRole('link').textContent).toBe('Black Friday'))
 
@@ -142,9 +145,8 @@ describe('the answers page', () => {
 
     await waitFor(() => expect(bodies()).toEqual(['Yes']))
     expect(api.callsTo('/api/interactions').at(-1)!.search.get('campaign_id')).toBe('4')
-    expect(window.location.search).toBe('?campaign_id=4')
+    expect(router.state.location.search).toBe('?campaign_id=4')
     // The campaign column says nothing new under a campaign filter: it goes.
     expect(within(rows()[0]).queryByRole('link')).toBeNull()
-    window.history.replaceState(null, '', '/')
   })
 })

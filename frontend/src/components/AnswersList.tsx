@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react'
+import { Link } from 'react-router'
 import type { Campaign, Interaction } from '../api'
 import { formatDateTime } from '../format'
 import { keywordOf } from '../keywords'
@@ -34,7 +35,7 @@ function AnswerBody({ answer }: { answer: Interaction }) {
 
 function CampaignLink({ id, campaigns }: { id: number | null; campaigns: Map<number, Campaign> }) {
   if (id === null) return <span className="muted">none</span>
-  return <a href={`/campaigns/${id}`}>{campaigns.get(id)?.name ?? `Campaign #${id}`}</a>
+  return <Link to={`/campaigns/${id}`}>{campaigns.get(id)?.name ?? `Campaign #${id}`}</Link>
 }
 
 interface ListProps extends Filters {

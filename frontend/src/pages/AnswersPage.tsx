@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { useSearchParams } from 'react-router'
 import { AnswersList } from '../components/AnswersList'
 import { useCampaigns } from '../hooks/useCampaigns'
 
@@ -10,27 +11,24 @@ interface Filters {
 
 const positive = (value: string | null) => (value && /^\d+$/.test(value) ? Number(value) : undefined)
 
-/** The filters in the address (?campaign_id=&contact_id=), so a filtered inbox can be bookmarked and shared. */
-function filtersFromAddress(): Filters {
-  const search = new URLSearchParams(window.location.search)
-  return { campaignId: positive(search.get('campaign_id')), contactId: positive(search.get('contact_id')) }
-}
-
-function writeAddress({ campaignId, contactId }: Filters) {
-  const search = new URLSearchParams()
-  if (campaignId !== undefined) search.set('campaign_id', String(campaignId))
-  if (contactId !== undefined) search.set('contact_id', String(contactId))
-  const query = search.toString()
-  window.history.replaceState(window.history.state, '', `${window.location.pathname}${query ? `?${query}` : ''}`)
-}
-
 /** The answers inbox: every contact's answers, newest first and live, filtered by campaign and by contact. */
 export function AnswersPage() {
-  const [filters, setFilters] = useState<Filters>(filtersFromAddress)
+  // The filters live in the address (?campaign_id=&contact_id=), so a filtered inbox can be bookmarked and shared;
+  // through the router, so its location (and a Link or the back button) agrees with what is shown.
+  const [search, setSearch] = useSearchParams()
+  const [contactName, setContactName] = useState<string>()
+  const filters: Filters = {
+    campaignId: positive(search.get('campaign_id')),
+    contactId: positive(search.get('contact_id')),
+    contactName,
+  }
   const campaigns = useCampaigns().data?.items ?? []
-  const change = (next: Filters) => {
-    setFilters(next)
-    writeAddress(next)
+  const change = ({ campaignId, contactId, contactName }: Filters) => {
+    const next = new URLSearchParams()
+    if (campaignId !== undefined) next.set('campaign_id', String(campaignId))
+    if (contactId !== undefined) next.set('contact_id', String(contactId))
+    setContactName(contactName)
+    setSearch(next, { replace: true })
   }
   const filterControls = (
     <div className="filters" data-testid="answers-filters">
