@@ -43,14 +43,15 @@ interface ListProps extends Filters {
   onContact?: (contactId: number, name: string) => void
   /** Shown in the panel's header (the answers page's filters). */
   actions?: ReactNode
+  title?: string
 }
 
 /** The answers, newest first, live: each contact's text or button, the campaign it answers, when; "load more" pages back. */
-export function AnswersList({ campaignId, contactId, onContact, actions }: ListProps) {
+export function AnswersList({ campaignId, contactId, onContact, actions, title = 'Answers' }: ListProps) {
   const { query, items } = useInteractions({ campaignId, contactId })
   const campaigns = new Map((useCampaigns().data?.items ?? []).map((campaign) => [campaign.id, campaign]))
   return (
-    <Panel title="Answers" query={query} className="panel-answers" actions={actions}>
+    <Panel title={title} query={query} className="panel-answers" actions={actions}>
       {() => (
         <>
           {items.length === 0 ? (
