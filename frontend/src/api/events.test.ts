@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { EVENT_NAMES, eventsOf, targetsOf } from './events'
 import type { ApiEvent } from './events'
 import { cacheStatsKeys, campaignKeys, categoryKeys, contactKeys, messageKeys, monitoringKeys, statsKeys } from './keys'
-import type { MessageRow } from './types'
+import { interactionKeys } from './keys'
+import type { Interaction, MessageRow } from './types'
 
 /** The event names of the backend's one list (`EVENTS` in chatbot/events.py). */
 function backendEventNames(): string[] {
@@ -20,6 +21,14 @@ const row = (id: number, campaign_id: number): MessageRow => ({
   id, campaign_id, contact_id: 1, contact_name: 'Ada', step: 1, status: 'sent', sent_at: null, created_at: '2024-05-01T10:00:00Z',
 })
 
+/** An answer of a contact to a campaign, as the answers list shows it. */
+const answer = (id: number, contact_id: number, campaign_id: number): Interaction => ({
+  id, contact_id, contact_name: 'Ada', campaign_id, kind: 'text', body: 'Yes', occurred_at: '2024-05-01T10:00:00Z',
+})
+
+/** The cached data of an answers list (an infinite query: its pages). */
+const answerPages = (...rows: Interaction[]) => ({ pages: [{ items: rows, next_cursor: null }], pageParams: [undefined] })
+
 /** A client holding one of every kind of query, each with data, none stale. */
 function filledClient(): QueryClient {
   const client = new QueryClient()
@@ -30,6 +39,11 @@ function filledClient(): QueryClient {
   client.setQueryData(messageKeys.list({ per_page: 25, campaign_id: 2 }), { items: [], next_cursor: null })
   client.setQueryData(messageKeys.list({ per_page: 25, status: 'read' }), { items: [], next_cursor: null })
   client.setQueryData(cacheStatsKeys.all(), { hits: 1 })
+  // Answer lists: all answers (showing contact 1 in campaign 1), one campaign's, one contact's, both filters.
+  client.setQueryData(interactionKeys.list({ per_page: 25 }), answerPages(answer(1, 1, 1)))
+  client.setQueryData(interactionKeys.list({ per_page: 25, campaign_id: 2 }), answerPages(answer(2, 8, 2)))
+  client.setQueryData(interactionKeys.list({ per_page: 25, contact_id: 8 }), answerPages(answer(2, 8, 2)))
+  client.setQueryData(interactionKeys.list({ per_page: 25, campaign_id: 1, contact_id: 8 }), answerPages())
   const keys = [
     statsKeys.all(),
     categoryKeys.list(),
@@ -61,6 +75,9 @@ async function invalidatedBy(filters: ReturnType<typeof targetsOf>): Promise<str
     .map((query) => JSON.stringify(query.queryKey))
     .sort()
 }
+
+/** Only the answer lists among invalidated keys. */
+const answerLists = (keys: string[]) => keys.filter((key) => key.startsWith('["interactions"'))
 
 describe('the events map', () => {
   it("names every event of the backend's list, and no other", () => {
@@ -157,6 +174,44 @@ describe('the events map', () => {
       '["monitoring","daily",7]',
       '["stats"]',
     ])
+  })
+
+  it('refreshes on interaction.recorded the answer lists that may show it, and no other', async () => {
+    const targets = targetsOf([{ name: 'interaction.recorded', params: { campaign_ids: [2], contact_ids: [8] } }])
+    expect(answerLists(await invalidatedBy(targets))).toEqual([
+      '["interactions","list",{"per_page":25,"campaign_id":2}]',
+      '["interactions","list",{"per_page":25,"contact_id":8}]',
+      '["interactions","list",{"per_page":25}]',
+    ])
+    const other = targetsOf([{ name: 'interaction.recorded', params: { campaign_ids: [1], contact_ids: [1] } }])
+    expect(answerLists(await invalidatedBy(other))).toEqual(['["interactions","list",{"per_page":25}]'])
+    const unknown = targetsOf(eventsOf({ 'interaction.recorded': {} }))
+    expect(answerLists(await invalidatedBy(unknown))).toHaveLength(4)
+  })
+
+  it("refreshes on contact.updated and contact.deleted the answer lists showing that contact (its name), no other", async () => {
+    for (const name of ['contact.updated', 'contact.deleted'] as const) {
+      const targets = targetsOf([{ name, params: { contact_id: [8], category_ids: [] } }])
+      expect(answerLists(await invalidatedBy(targets))).toEqual([
+        '["interactions","list",{"per_page":25,"campaign_id":1,"contact_id":8}]',
+        '["interactions","list",{"per_page":25,"campaign_id":2}]',
+        '["interactions","list",{"per_page":25,"contact_id":8}]',
+      ])
+    }
+  })
+
+  it('refreshes every answer list on contacts.imported and data.seeded, only those filtered on it on campaign.deleted', async () => {
+    const everything: ApiEvent[] = [
+      { name: 'contacts.imported', params: { category_ids: [] } },
+      { name: 'data.seeded', params: {} },
+    ]
+    for (const event of everything) {
+      expect(answerLists(await invalidatedBy(targetsOf([event])))).toHaveLength(4)
+    }
+    const deleted = targetsOf([{ name: 'campaign.deleted', params: { campaign_id: [2] } }])
+    expect(answerLists(await invalidatedBy(deleted))).toEqual(['["interactions","list",{"per_page":25,"campaign_id":2}]'])
+    const messages = targetsOf([{ name: 'message.status', params: { campaign_ids: [2] } }])
+    expect(answerLists(await invalidatedBy(messages))).toEqual([])
   })
 
   it('reads a pushed event without its params (an older server) as naming no ids', async () => {

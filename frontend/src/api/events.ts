@@ -1,7 +1,7 @@
 import { hashKey } from '@tanstack/react-query'
 import type { Query, QueryFilters, QueryKey } from '@tanstack/react-query'
-import { campaignKeys, categoryKeys, contactKeys, messageKeys, monitoringKeys, statsKeys } from './keys'
-import type { CursorPage, MessageRow } from './types'
+import { campaignKeys, categoryKeys, contactKeys, interactionKeys, messageKeys, monitoringKeys, statsKeys } from './keys'
+import type { CursorPage, Interaction, MessageRow } from './types'
 
 // Which cached queries each of the backend's events makes stale: the one place the dashboard says it.
 // The mutations build the events their write will emit and refresh what this map names (cancel,
@@ -15,23 +15,25 @@ import type { CursorPage, MessageRow } from './types'
 // |----------------------------------------|----------------------------------------------------------------|
 // | contact.created / updated / deleted    | stats, category lists, its categories' details, contact lists, |
 // |                                        | the composer's audiences (counts, opt-outs);                   |
-// |                                        | deleted with campaign_ids: campaign and message lists too      |
+// |                                        | deleted with campaign_ids: campaign and message lists too;     |
+// |                                        | updated / deleted: the answer lists showing it (its name)      |
 // | category.created                       | category lists                                                 |
 // | category.updated                       | category lists, its detail                                     |
 // | category.deleted                       | category lists, its detail, contact lists (their categories),  |
 // |                                        | the audiences                                                  |
 // | campaign.created                       | stats, campaign lists                                          |
 // | campaign.updated                       | campaign lists, its detail                                     |
-// | campaign.deleted                       | stats, campaign lists, its detail                              |
+// | campaign.deleted                       | stats, campaign lists, its detail, answer lists filtered by it |
 // | campaign.launched                      | stats, campaign lists, its detail and timelines, message lists |
 // | campaign.paused / resumed              | stats, campaign lists, its detail                              |
 // | campaign.completed                     | stats, campaign lists, their details                           |
 // | message.sent / status, sweep.completed | stats, campaign lists and their details (counters) and         |
 // |                                        | timelines, the message lists that show those campaigns         |
 // | interaction.recorded                   | the same, every message list (second messages queued), contact |
-// |                                        | lists (last_interaction_at), the audiences (an opt-out answer) |
+// |                                        | lists (last_interaction_at, opted_out_at), the audiences (an   |
+// |                                        | opt-out answer), the answer lists that may show it             |
 // | contacts.imported                      | stats, category lists, its categories' details, contact lists, |
-// |                                        | the audiences                                                  |
+// |                                        | the audiences, answer lists (a known phone's name may change)  |
 // | monitoring.counted                     | the daily counters                                             |
 // | data.seeded                            | everything but the cache metrics                               |
 //
@@ -107,6 +109,47 @@ function messageListsShowing(campaignIds: Ids | undefined): Target {
   return { queryKey: messageKeys.lists(), predicate }
 }
 
+/**
+ * The answer lists a new answer of these campaigns and contacts may join: unfiltered ones, and those filtered
+ * on one of them (every list when the event names none). Filtered on both, both must match.
+ */
+function answerListsFor(campaignIds: Ids | undefined, contactIds: Ids | undefined): Target {
+  const campaigns = new Set(ids(campaignIds))
+  const contacts = new Set(ids(contactIds))
+  if (campaigns.size === 0 && contacts.size === 0) return interactionKeys.lists()
+  const predicate = (query: Query) => {
+    const [, , params] = query.queryKey as ReturnType<typeof interactionKeys.list>
+    const campaignOk = params?.campaign_id === undefined || campaigns.size === 0 || campaigns.has(params.campaign_id)
+    const contactOk = params?.contact_id === undefined || contacts.size === 0 || contacts.has(params.contact_id)
+    return campaignOk && contactOk
+  }
+  return { queryKey: interactionKeys.lists(), predicate }
+}
+
+/** The answer lists that show a row of these contacts, or are filtered on one (their name changed, or they went). */
+function answerListsShowing(contactIds: Ids | undefined): Target[] {
+  const wanted = new Set(ids(contactIds))
+  if (wanted.size === 0) return []
+  const predicate = (query: Query) => {
+    const [, , params] = query.queryKey as ReturnType<typeof interactionKeys.list>
+    if (params?.contact_id !== undefined) return wanted.has(params.contact_id)
+    const data = query.state.data as { pages: CursorPage<Interaction>[] } | undefined
+    return data?.pages.some((page) => page.items.some((row) => wanted.has(row.contact_id))) ?? false
+  }
+  return [{ queryKey: interactionKeys.lists(), predicate }]
+}
+
+/** The answer lists filtered on these campaigns (a deleted draft's filter now names nothing). */
+function answerListsOf(campaignIds: Ids | undefined): Target[] {
+  const wanted = new Set(ids(campaignIds))
+  if (wanted.size === 0) return []
+  const predicate = (query: Query) => {
+    const [, , params] = query.queryKey as ReturnType<typeof interactionKeys.list>
+    return params?.campaign_id !== undefined && wanted.has(params.campaign_id)
+  }
+  return [{ queryKey: interactionKeys.lists(), predicate }]
+}
+
 /** Stats, the campaigns' rows, details and timelines, and the message lists showing them: what a status change moves. */
 const messaging = (campaignIds: Ids | undefined): Target[] => [
   statsKeys.all(),
@@ -120,10 +163,11 @@ const messaging = (campaignIds: Ids | undefined): Target[] => [
 /** The query keys each event makes stale (each key also reaches every key under it). */
 const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } = {
   'contact.created': (params) => contactTargets(params),
-  'contact.updated': (params) => contactTargets(params),
+  'contact.updated': (params) => [...contactTargets(params), ...answerListsShowing(params.contact_id)],
   'contact.deleted': (params) => [
     ...contactTargets(params),
     ...(ids(params.campaign_ids).length ? [campaignKeys.lists(), messageKeys.lists()] : []),
+    ...answerListsShowing(params.contact_id),
   ],
   'category.created': () => [categoryKeys.lists()],
   'category.updated': ({ category_id }) => [categoryKeys.lists(), ...ids(category_id).map(categoryKeys.detail)],
@@ -135,7 +179,7 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
   ],
   'campaign.created': () => [statsKeys.all(), campaignKeys.lists()],
   'campaign.updated': ({ campaign_id }) => campaignRow(campaign_id),
-  'campaign.deleted': ({ campaign_id }) => [statsKeys.all(), ...campaignRow(campaign_id)],
+  'campaign.deleted': ({ campaign_id }) => [statsKeys.all(), ...campaignRow(campaign_id), ...answerListsOf(campaign_id)],
   'campaign.launched': ({ campaign_id }) => [...messaging(campaign_id), messageKeys.lists()],
   'campaign.paused': ({ campaign_id }) => [statsKeys.all(), ...campaignRow(campaign_id)],
   'campaign.resumed': ({ campaign_id }) => [statsKeys.all(), ...campaignRow(campaign_id)],
@@ -147,13 +191,14 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
   'message.sent': ({ campaign_ids }) => messaging(campaign_ids),
   'message.status': ({ campaign_ids }) => messaging(campaign_ids),
   'sweep.completed': ({ campaign_ids }) => messaging(campaign_ids),
-  'interaction.recorded': ({ campaign_ids }) => [
+  'interaction.recorded': ({ campaign_ids, contact_ids }) => [
     ...messaging(campaign_ids),
     messageKeys.lists(),
     contactKeys.lists(),
     campaignKeys.audiences(),
+    answerListsFor(campaign_ids, contact_ids),
   ],
-  'contacts.imported': (params) => contactTargets(params),
+  'contacts.imported': (params) => [...contactTargets(params), interactionKeys.lists()],
   'monitoring.counted': () => [monitoringKeys.all()],
   'data.seeded': () => [
     statsKeys.all(),
@@ -161,6 +206,7 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
     contactKeys.all(),
     campaignKeys.all(),
     messageKeys.all(),
+    interactionKeys.all(),
     monitoringKeys.all(),
   ],
 }

@@ -1,4 +1,4 @@
-import { request } from './http'
+import { download, request } from './http'
 import type {
   Audience,
   CacheStats,
@@ -8,9 +8,12 @@ import type {
   CategoryPatch,
   Contact,
   ContactListParams,
+  ContactPatch,
   CursorPage,
   DailyCounter,
   EventTicket,
+  Interaction,
+  InteractionListParams,
   ItemList,
   MessageListParams,
   MessageRow,
@@ -44,6 +47,13 @@ export const fetchContacts = (params: ContactListParams, signal?: AbortSignal) =
 
 export const createContact = (body: NewContact) => request<Contact>('/api/contacts', { method: 'POST', body })
 
+export const updateContact = (id: number, body: ContactPatch) =>
+  request<Contact>(`/api/contacts/${id}`, { method: 'PATCH', body })
+
+/** All contacts (or one category's) as CSV; fetched rather than linked, since a link cannot carry the token. */
+export const exportContacts = (categoryId?: number) =>
+  download('/api/contacts/export', { query: { category_id: categoryId }, accept: 'text/csv' })
+
 export const deleteContact = (id: number) => request<void>(`/api/contacts/${id}`, { method: 'DELETE' })
 
 export const fetchCampaigns = (signal?: AbortSignal) => request<ItemList<Campaign>>('/api/campaigns', { signal })
@@ -71,6 +81,9 @@ export const campaignAction = (id: number, action: 'launch' | 'pause' | 'resume'
 
 export const fetchMessages = (params: MessageListParams, signal?: AbortSignal) =>
   request<CursorPage<MessageRow>>('/api/messages', { query: { ...params }, signal })
+
+export const fetchInteractions = (params: InteractionListParams, cursor: string | undefined, signal?: AbortSignal) =>
+  request<CursorPage<Interaction>>('/api/interactions', { query: { ...params, cursor }, signal })
 
 export const fetchDailyCounters = (days: number, signal?: AbortSignal) =>
   request<ItemList<DailyCounter>>('/api/monitoring/daily', { query: { days }, signal })

@@ -27,7 +27,7 @@ export interface RequestOptions {
   signal?: AbortSignal
 }
 
-function buildUrl(path: string, query?: Record<string, QueryValue>): string {
+export function buildUrl(path: string, query?: Record<string, QueryValue>): string {
   const params = new URLSearchParams()
   for (const [name, value] of Object.entries(query ?? {})) {
     // Empty filters are left out so the server applies its defaults.
@@ -37,7 +37,8 @@ function buildUrl(path: string, query?: Record<string, QueryValue>): string {
   return search ? `${path}?${search}` : path
 }
 
-async function toApiError(response: Response): Promise<ApiError> {
+/** The error an answer that is not OK stands for, read from its envelope when it has one. */
+export async function toApiError(response: Response): Promise<ApiError> {
   let payload: unknown = null
   try {
     payload = await response.json()
@@ -53,11 +54,17 @@ async function toApiError(response: Response): Promise<ApiError> {
   )
 }
 
-/** Calls the API with JSON in and out, the bearer token if one is stored, and the caller's abort signal. */
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
+/** The headers every call sends: what it accepts, and the bearer token if one is stored. */
+export function authHeaders(accept = 'application/json'): { token: string | null; headers: Record<string, string> } {
+  const headers: Record<string, string> = { Accept: accept }
   const token = getToken()
   if (token) headers.Authorization = `Bearer ${token}`
+  return { token, headers }
+}
+
+/** Fetches with the stored token; an answer that is not OK throws its ApiError (a 401 asks for a token). */
+async function send(path: string, options: RequestOptions, accept: string): Promise<Response> {
+  const { token, headers } = authHeaders(accept)
   if (options.body !== undefined) headers['Content-Type'] = 'application/json'
 
   const response = await fetch(buildUrl(path, options.query), {
@@ -70,6 +77,20 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     if (response.status === 401) requireToken(token)
     throw await toApiError(response)
   }
+  return response
+}
+
+/** Calls the API with JSON in and out, the bearer token if one is stored, and the caller's abort signal. */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(path, options, 'application/json')
   if (response.status === 204) return undefined as T
   return (await response.json()) as T
+}
+
+/** A file the API answers (a CSV export), as a Blob with the name the server gave it, if any. */
+export async function download(path: string, options: RequestOptions & { accept: string }): Promise<{ blob: Blob; filename: string | null }> {
+  const response = await send(path, options, options.accept)
+  const disposition = response.headers.get('Content-Disposition') ?? ''
+  const filename = disposition.match(/filename\*?=(?:UTF-8'')?"?([^";]+)"?/i)?.[1] ?? null
+  return { blob: await response.blob(), filename: filename && decodeURIComponent(filename) }
 }

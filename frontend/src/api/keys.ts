@@ -1,4 +1,4 @@
-import type { ContactListParams, MessageListParams, TimelineBucket } from './types'
+import type { ContactListParams, InteractionListParams, MessageListParams, TimelineBucket } from './types'
 
 // The only place query keys are written. Each key holds every variable its fetcher uses.
 //
@@ -46,6 +46,13 @@ export const messageKeys = {
   all: () => ['messages'] as const,
   lists: () => [...messageKeys.all(), 'list'] as const,
   list: (params: MessageListParams) => [...messageKeys.lists(), params] as const,
+}
+
+/** The answers inbox; a list's cursor pages live inside its one (infinite) query, so the key holds the filters only. */
+export const interactionKeys = {
+  all: () => ['interactions'] as const,
+  lists: () => [...interactionKeys.all(), 'list'] as const,
+  list: (params: InteractionListParams) => [...interactionKeys.lists(), params] as const,
 }
 
 export const monitoringKeys = {

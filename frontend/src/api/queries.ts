@@ -1,4 +1,4 @@
-import { keepPreviousData, queryOptions } from '@tanstack/react-query'
+import { infiniteQueryOptions, keepPreviousData, queryOptions } from '@tanstack/react-query'
 import {
   fetchAudience,
   fetchCacheStats,
@@ -9,6 +9,7 @@ import {
   fetchCategory,
   fetchContacts,
   fetchDailyCounters,
+  fetchInteractions,
   fetchMessages,
   fetchStats,
 } from './fetchers'
@@ -17,11 +18,12 @@ import {
   campaignKeys,
   categoryKeys,
   contactKeys,
+  interactionKeys,
   messageKeys,
   monitoringKeys,
   statsKeys,
 } from './keys'
-import type { ContactListParams, MessageListParams, TimelineBucket } from './types'
+import type { ContactListParams, InteractionListParams, MessageListParams, TimelineBucket } from './types'
 
 const MINUTE = 60_000
 
@@ -102,6 +104,16 @@ export const messagesQuery = (params: MessageListParams) =>
   queryOptions({
     queryKey: messageKeys.list(params),
     queryFn: ({ signal }) => fetchMessages(params, signal),
+    placeholderData: keepPreviousData,
+  })
+
+/** The answers, newest first, a keyset page at a time: "load more" fetches the page after the last one's cursor. */
+export const interactionsQuery = (params: InteractionListParams) =>
+  infiniteQueryOptions({
+    queryKey: interactionKeys.list(params),
+    queryFn: ({ signal, pageParam }) => fetchInteractions(params, pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
     placeholderData: keepPreviousData,
   })
 

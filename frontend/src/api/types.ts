@@ -18,6 +18,8 @@ export interface Contact {
   name: string
   category_ids: number[]
   last_interaction_at: string | null
+  /** When the contact opted out (a keyword such as STOP, or an operator), or null. */
+  opted_out_at: string | null
   created_at: string
   updated_at: string
 }
@@ -129,6 +131,50 @@ export interface ContactListParams {
   per_page: number
   search?: string
   category_id?: number
+  /** Only the opted-out contacts (true) or only the others (false); all when left out. */
+  opted_out?: boolean
+}
+
+/** PATCH /api/contacts/<id>: only what the dashboard changes. */
+export interface ContactPatch {
+  name?: string
+  phone?: string
+  category_ids?: number[]
+  opted_out?: boolean
+}
+
+/** One answer: an incoming message or button press (GET /api/interactions). */
+export interface Interaction {
+  id: number
+  contact_id: number
+  contact_name: string
+  campaign_id: number | null
+  /** text, button or interactive */
+  kind: string
+  body: string | null
+  occurred_at: string
+}
+
+/** The filters of GET /api/interactions; the cursor is the page, not a filter. */
+export interface InteractionListParams {
+  per_page: number
+  campaign_id?: number
+  contact_id?: number
+}
+
+/** One CSV line the import refused. */
+export interface RejectedRow {
+  line: number
+  phone: string
+  error: string
+}
+
+/** What POST /api/contacts/import did. */
+export interface ImportResult {
+  created: number
+  updated: number
+  unchanged: number
+  rejected: RejectedRow[]
 }
 
 export interface MessageListParams {

@@ -2,8 +2,10 @@ import type { FormEvent } from 'react'
 import type { Category, Contact } from '../api'
 import { formatDateTime } from '../format'
 import { useCategories } from '../hooks/useCategories'
-import { useContactList, useDeleteContact } from '../hooks/useContacts'
+import { isOptedOut, useContactList, useDeleteContact, useSetOptOut } from '../hooks/useContacts'
 import { ErrorMessage } from './ErrorMessage'
+import { ExportButton } from './ExportButton'
+import { ImportButton } from './ImportDialog'
 import { Pager } from './Pager'
 import { Panel } from './Panel'
 
@@ -31,15 +33,46 @@ function Filters({ list, categories }: { list: ContactList; categories: Category
           </option>
         ))}
       </select>
+      <select
+        aria-label="Filter by opt-out"
+        data-testid="opt-out-filter"
+        value={list.params.opted_out === undefined ? '' : String(list.params.opted_out)}
+        onChange={(event) => list.setOptedOut(event.target.value === '' ? undefined : event.target.value === 'true')}
+      >
+        <option value="">All contacts</option>
+        <option value="false">Not opted out</option>
+        <option value="true">Opted out only</option>
+      </select>
     </div>
   )
 }
 
-function ContactRow({ contact, names, onDelete }: { contact: Contact; names: Map<number, string>; onDelete: () => void }) {
-  const saving = contact.id < 0
+/** Who has opted out, since when; a reader of the row sees it without the filter. */
+function OptedOutBadge({ contact }: { contact: Contact }) {
+  if (!contact.opted_out_at) return null
   return (
-    <tr data-testid="contact-row" data-contact-id={contact.id} className={saving ? 'is-provisional' : undefined}>
-      <td>{contact.name}</td>
+    <span className="badge badge-opted-out" data-testid="opted-out-badge" title={`Opted out ${formatDateTime(contact.opted_out_at)}: no campaign message is sent to them`}>
+      opted out
+    </span>
+  )
+}
+
+interface RowProps {
+  contact: Contact
+  names: Map<number, string>
+  onDelete: () => void
+  onOptOut: (optedOut: boolean) => void
+}
+
+function ContactRow({ contact, names, onDelete, onOptOut }: RowProps) {
+  const saving = contact.id < 0
+  const optedOut = isOptedOut(contact)
+  return (
+    <tr data-testid="contact-row" data-contact-id={contact.id} data-opted-out={optedOut} className={saving ? 'is-provisional' : undefined}>
+      <td>
+        {contact.name}
+        <OptedOutBadge contact={contact} />
+      </td>
       <td className="mono">{contact.phone}</td>
       <td>
         {contact.category_ids.map((id) => (
@@ -49,7 +82,17 @@ function ContactRow({ contact, names, onDelete }: { contact: Contact; names: Map
         ))}
       </td>
       <td className="muted small">{saving ? 'saving…' : formatDateTime(contact.created_at)}</td>
-      <td className="num">
+      <td className="num nowrap">
+        <button
+          type="button"
+          className="button-secondary small"
+          data-testid="opt-out-toggle"
+          disabled={saving}
+          title={optedOut ? 'Send them campaign messages again' : 'Send them no more campaign messages'}
+          onClick={() => onOptOut(!optedOut)}
+        >
+          {optedOut ? 'Opt in' : 'Opt out'}
+        </button>{' '}
         <button type="button" className="button-danger small" disabled={saving} onClick={onDelete}>
           Delete
         </button>
@@ -64,18 +107,30 @@ export function ContactsPanel() {
   const categories = useCategories().data?.items ?? []
   const names = new Map(categories.map((category) => [category.id, category.name]))
   const remove = useDeleteContact()
+  const optOut = useSetOptOut()
 
   const confirmDelete = (contact: Contact) => {
     if (window.confirm(`Delete ${contact.name}? Their messages and interactions go too.`)) remove.mutate(contact)
   }
 
   return (
-    <Panel title="Contacts" query={list.query} actions={<Filters list={list} categories={categories} />}>
+    <Panel
+      title="Contacts"
+      query={list.query}
+      actions={
+        <>
+          <ImportButton />
+          <ExportButton categoryId={list.params.category_id} />
+        </>
+      }
+    >
       {(page) => {
         const pages = Math.max(1, Math.ceil(page.total / page.per_page))
         return (
           <>
+            <Filters list={list} categories={categories} />
             {remove.isError && <ErrorMessage error={remove.error} compact />}
+            {optOut.isError && <ErrorMessage error={optOut.error} compact />}
             {page.items.length === 0 ? (
               <p className="empty">No contacts match.</p>
             ) : (
@@ -91,7 +146,13 @@ export function ContactsPanel() {
                 </thead>
                 <tbody>
                   {page.items.map((contact) => (
-                    <ContactRow key={contact.id} contact={contact} names={names} onDelete={() => confirmDelete(contact)} />
+                    <ContactRow
+                      key={contact.id}
+                      contact={contact}
+                      names={names}
+                      onDelete={() => confirmDelete(contact)}
+                      onOptOut={(optedOut) => optOut.mutate({ contact, optedOut })}
+                    />
                   ))}
                 </tbody>
               </table>

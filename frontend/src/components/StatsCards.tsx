@@ -37,7 +37,12 @@ function StatGrid({ stats }: { stats: Stats }) {
   const { messages, campaigns } = stats
   return (
     <div className="stat-grid">
-      <StatCard testId="stat-contacts" label="Contacts" total={stats.contacts.total} />
+      <StatCard
+        testId="stat-contacts"
+        label="Contacts"
+        total={stats.contacts.total}
+        parts={[['opted_out', 'opted out', stats.contacts.opted_out]]}
+      />
       <StatCard
         testId="stat-messages"
         label="Messages"

@@ -15,7 +15,7 @@ beforeEach(() => {
   api.addContacts(3, [3])
   api.addContacts(2, [7])
   api.addContacts(1, [3, 7])
-  api.state.optedOut.add(api.state.contacts.find((c) => c.category_ids.join() === '3')!.id)
+  api.state.contacts.find((c) => c.category_ids.join() === '3')!.opted_out_at = '2024-05-01T09:00:00Z'
 })
 
 const form = () => screen.getByTestId('campaign-form')

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { App } from '../App'
 import type { MessageRow } from '../api'
-import { createFakeApi, makeCampaign } from '../test/fakeApi'
+import { createFakeApi, makeCampaign, makeContact } from '../test/fakeApi'
 import { fakeEventSources } from '../test/fakeEventSource'
 import { renderWithClient } from '../test/render'
 
@@ -69,6 +69,15 @@ describe('the campaign page', () => {
     await userEvent.setup().selectOptions(filter, 'failed')
     await waitFor(() => expect(screen.getAllByTestId('message-row').map((r) => r.dataset.messageId)).toEqual(['2']))
     expect(api.callsTo('/api/messages').at(-1)!.search.get('campaign_id')).toBe('12')
+  })
+
+  it("lists its answers in one panel of their own, beside its messages", async () => {
+    api.addInteractions([[makeContact(1, 'Ada Lovelace', [3]), 12, 'Yes please']])
+    await openCampaign()
+    await waitFor(() => expect(screen.getAllByTestId('answer-row')).toHaveLength(1))
+    expect(screen.getAllByRole('heading', { name: /answers/i }).map((heading) => heading.textContent)).toEqual(['Its answers'])
+    expect(document.querySelector('.panel .panel')).toBeNull()
+    expect(api.callsTo('/api/interactions').map((call) => call.search.get('campaign_id'))).toEqual(['12'])
   })
 
   it('pauses a running campaign and resumes it, offering only what its status allows', async () => {

@@ -71,14 +71,7 @@ function CampaignView({ campaign }: { campaign: Campaign }) {
       <CampaignTimeline campaignId={campaign.id} />
       <div className="grid grid-halves">
         <MessagesPanel campaignId={campaign.id} title="Its messages" />
-        <section className="panel">
-          <header className="panel-header">
-            <h2>Answers</h2>
-          </header>
-          <div className="panel-body">
-            <AnswersList campaignId={campaign.id} />
-          </div>
-        </section>
+        <AnswersList campaignId={campaign.id} title="Its answers" />
       </div>
     </>
   )

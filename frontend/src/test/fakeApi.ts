@@ -1,6 +1,5 @@
 import { vi } from 'vitest'
-import type { Campaign, Category, Contact, MessageRow, TimelinePoint } from '../api'
-import spec from '../api/openapi.json'
+import type { Campaign, Category, Contact, ImportResult, Interaction, MessageRow, TimelinePoint } from '../api'
 import { problemsWith } from './openapi'
 
 // An in-memory stand-in for the Flask API behind a mocked `fetch`: enough of the contract for
@@ -29,7 +28,8 @@ export interface RecordedCall {
   authorization: string | null
 }
 
-type Reply = { status: number; body?: unknown }
+/** An answer: a JSON body, or `text` for a file (the CSV export). */
+type Reply = { status: number; body?: unknown; text?: string; type?: string }
 
 const NOW = '2024-05-01T10:00:00Z'
 
@@ -44,7 +44,68 @@ export function makeCategory(id: number, name: string, contact_count: number): C
 
 export function makeContact(id: number, name: string, category_ids: number[]): Contact {
   const phone = `+1415555${String(id).padStart(4, '0')}`
-  return { id, phone, name, category_ids, last_interaction_at: null, created_at: NOW, updated_at: NOW }
+  return { id, phone, name, category_ids, last_interaction_at: null, opted_out_at: null, created_at: NOW, updated_at: NOW }
+}
+
+export function makeInteraction(id: number, contact: Contact, campaign_id: number | null, body: string): Interaction {
+  const occurred_at = new Date(Date.parse(NOW) + id * 60_000).toISOString().replace('.000Z', 'Z')
+  return { id, contact_id: contact.id, contact_name: contact.name, campaign_id, kind: 'text', body, occurred_at }
+}
+
+/** A phone cell checked as chatbot/schemas/fields.py `normalize_phone` does (its messages), E.164 or an error. */
+function importedPhone(cell: string): { phone?: string; error?: string } {
+  const cleaned = cell.replace(/[\s.()-]/g, '')
+  if (!cleaned.startsWith('+')) return { error: 'Must be in international format, starting with + and the country code.' }
+  if (!/^\+\d+$/.test(cleaned)) return { error: 'Only digits may follow the +, with spaces, dots, dashes or brackets between them.' }
+  return /^\+[1-9]\d{7,14}$/.test(cleaned) ? { phone: cleaned } : { error: 'Not a valid phone number.' }
+}
+
+/**
+ * The fake's import, as chatbot/services/contact_import.py does it: the header names the columns (`,` or `;`,
+ * whichever it holds more of), line 1 is the header, a row's errors read "field: message", a phone seen earlier
+ * in the file is a duplicate of that line, a known phone gets the row's name and joins its categories (created
+ * when missing, matched case-insensitively). Quoted cells are not read (the tests' files have none).
+ */
+function importCsv(state: { contacts: Contact[]; categories: Category[] }, csv: string, newId: () => number): ImportResult {
+  const result: ImportResult = { created: 0, updated: 0, unchanged: 0, rejected: [] }
+  const [header = '', ...rows] = csv.replace(/^\uFEFF/, '').split(/\r?\n/)
+  const separator = header.split(';').length > header.split(',').length ? ';' : ','
+  const columns = header.split(separator).map((name) => name.trim().toLowerCase())
+  const firstLine = new Map<string, number>()
+  const categoryId = (name: string) => {
+    let category = state.categories.find((c) => c.name.toLowerCase() === name.toLowerCase())
+    if (!category) state.categories.push((category = makeCategory(newId(), name, 0)))
+    return category.id
+  }
+  rows.forEach((text, index) => {
+    const line = index + 2
+    const cells = text.split(separator)
+    if (!cells.some((cell) => cell.trim())) return
+    if (cells.length !== columns.length) {
+      return result.rejected.push({ line, phone: cells[0], error: `expected ${columns.length} cells, found ${cells.length}` })
+    }
+    const cell = (name: string) => (cells[columns.indexOf(name)] ?? '').trim()
+    const { phone, error } = importedPhone(cell('phone'))
+    const name = cell('name')
+    const errors = [error && `phone: ${error}`, !name && 'name: Length must be between 1 and 200.'].filter(Boolean)
+    if (errors.length) return result.rejected.push({ line, phone: cell('phone').slice(0, 40), error: errors.join('; ') })
+    if (firstLine.has(phone!)) {
+      const error = `duplicate of line ${firstLine.get(phone!)} (the first row with a phone is kept)`
+      return result.rejected.push({ line, phone: cell('phone'), error })
+    }
+    firstLine.set(phone!, line)
+    const wanted = cell('categories').split(';').map((n) => n.trim()).filter(Boolean).map(categoryId)
+    const known = state.contacts.find((contact) => contact.phone === phone)
+    if (!known) {
+      state.contacts.unshift({ ...makeContact(newId(), name, [...new Set(wanted)]), phone: phone! })
+      result.created += 1
+    } else if (known.name !== name || wanted.some((id) => !known.category_ids.includes(id))) {
+      known.name = name
+      known.category_ids = [...new Set([...known.category_ids, ...wanted])]
+      result.updated += 1
+    } else result.unchanged += 1
+  })
+  return result
 }
 
 export function makeCampaign(id: number, name: string, fields: Partial<Campaign> = {}): Campaign {
@@ -57,29 +118,14 @@ export function makeCampaign(id: number, name: string, fields: Partial<Campaign>
   }
 }
 
-// The contract's "Campaign operations" (shared/CONTRACT.md), built on other branches at the same time as this
-// dashboard: until the OpenAPI snapshot is regenerated with them, the description has no entry to check these
-// answers against. Each is checked as soon as the snapshot holds its operation.
-const CAMPAIGN_OPERATIONS: Array<[string, RegExp, string]> = [
-  ['GET', /^\/api\/campaigns\/audience$/, '/api/campaigns/audience'],
-  ['GET', /^\/api\/campaigns\/\d+\/timeline$/, '/api/campaigns/{campaign_id}/timeline'],
-  ['PATCH', /^\/api\/campaigns\/\d+$/, '/api/campaigns/{campaign_id}'],
-  ['DELETE', /^\/api\/campaigns\/\d+$/, '/api/campaigns/{campaign_id}'],
-  ['POST', /^\/api\/campaigns\/\d+\/pause$/, '/api/campaigns/{campaign_id}/pause'],
-  ['POST', /^\/api\/campaigns\/\d+\/resume$/, '/api/campaigns/{campaign_id}/resume'],
-]
-
-/** Whether this is a contract operation the OpenAPI snapshot does not describe yet. */
-function awaitingSnapshot(method: string, path: string): boolean {
-  const operation = CAMPAIGN_OPERATIONS.find(([verb, pattern]) => verb === method && pattern.test(path))
-  if (!operation) return false
-  const described = (spec.paths as Record<string, Record<string, unknown>>)[operation[2]]
-  return !described?.[method.toLowerCase()]
-}
-
 /** The Authorization header the client sent (as a plain object, which is how the API client sends headers). */
 function authorizationOf(init: RequestInit): string | null {
   return (init.headers as Record<string, string> | undefined)?.Authorization ?? null
+}
+
+/** What a held upload lets the test do with the request in flight. */
+interface FakeXhrLike {
+  upload: { onprogress: ((event: { loaded: number; total: number; lengthComputable: boolean }) => void) | null }
 }
 
 export function createFakeApi() {
@@ -92,10 +138,10 @@ export function createFakeApi() {
     token: null as string | null,
     /** Newest first, as GET /api/campaigns lists them. */
     campaigns: [] as Campaign[],
-    /** Contacts that answered STOP: left out of an audience, counted apart. */
-    optedOut: new Set<number>(),
     timelines: {} as Record<number, TimelinePoint[]>,
     messages: [] as MessageRow[],
+    /** The answers, newest first. */
+    interactions: [] as Interaction[],
   }
   const calls: RecordedCall[] = []
   let hold: Deferred | null = null
@@ -103,6 +149,7 @@ export function createFakeApi() {
   let failure: Reply | null = null
   let nextId = 100
 
+  let uploadHold: { deferred: Deferred; xhr: FakeXhrLike | null } | null = null
   const countIn = (categoryId: number) => state.contacts.filter((c) => c.category_ids.includes(categoryId)).length
   const withCount = (category: Category) => ({ ...category, contact_count: countIn(category.id) })
   const findCategory = (id: number) => state.categories.find((c) => c.id === id)
@@ -115,7 +162,10 @@ export function createFakeApi() {
   function stats() {
     const messages = { total: 40, pending: 2, sent: 10, delivered: 8, read: 12, failed: 3, no_interaction: 5 }
     return {
-      contacts: { total: state.baseContacts + state.contacts.length, opted_out: 0 },
+      contacts: {
+        total: state.baseContacts + state.contacts.length,
+        opted_out: state.contacts.filter((contact) => contact.opted_out_at !== null).length,
+      },
       messages,
       campaigns: { total: 2, draft: 1, running: 1, paused: 0, completed: 0 },
       interactions: { total: 6 },
@@ -134,9 +184,16 @@ export function createFakeApi() {
     if (path === '/api/contacts') {
       const page = Number(search.get('page') ?? 1)
       const perPage = Number(search.get('per_page') ?? 50)
-      const items = state.contacts.slice((page - 1) * perPage, page * perPage)
-      return { status: 200, body: { items, page, per_page: perPage, total: state.contacts.length } }
+      const optedOut = search.get('opted_out')
+      const matching = optedOut === null ? state.contacts : state.contacts.filter((c) => String(c.opted_out_at !== null) === optedOut)
+      const items = matching.slice((page - 1) * perPage, page * perPage)
+      return { status: 200, body: { items, page, per_page: perPage, total: matching.length } }
     }
+    if (path === '/api/contacts/export') {
+      const rows = state.contacts.map((c) => `${c.phone},${c.name},`)
+      return { status: 200, text: ['phone,name,categories', ...rows].join('\r\n'), type: 'text/csv' }
+    }
+    if (path === '/api/interactions') return { status: 200, body: interactionPage(search) }
     if (path.startsWith('/api/campaigns')) return readCampaigns(path, search)
     if (path === '/api/messages') {
       const campaignId = search.get('campaign_id')
@@ -165,7 +222,7 @@ export function createFakeApi() {
         return envelope(422, 'validation_error', 'the request is not valid', { category_ids: [`Unknown ids: ${unknown}`] })
       }
       const reached = state.contacts.filter((c) => c.category_ids.some((id) => ids.includes(id)))
-      const opted_out = reached.filter((c) => state.optedOut.has(c.id)).length
+      const opted_out = reached.filter((c) => c.opted_out_at !== null).length
       return { status: 200, body: { contacts: reached.length - opted_out, opted_out } }
     }
     const match = path.match(/^\/api\/campaigns\/(\d+)(\/timeline)?$/)
@@ -212,6 +269,18 @@ export function createFakeApi() {
     return { status: action === 'launch' ? 202 : 200, body: campaign }
   }
 
+  /** Keyset paging as the API does it; here the cursor is simply the offset of the next row. */
+  function interactionPage(search: URLSearchParams) {
+    const campaign = search.get('campaign_id')
+    const contact = search.get('contact_id')
+    const rows = state.interactions.filter(
+      (row) => (!campaign || row.campaign_id === Number(campaign)) && (!contact || row.contact_id === Number(contact)),
+    )
+    const start = Number(search.get('cursor') ?? 0)
+    const end = start + Number(search.get('per_page') ?? 50)
+    return { items: rows.slice(start, end), next_cursor: end < rows.length ? String(end) : null }
+  }
+
   function write(method: string, path: string, body: Record<string, unknown>): Reply {
     const campaignReply = path.startsWith('/api/campaigns') ? writeCampaign(method, path, body) : null
     if (campaignReply) return campaignReply
@@ -228,7 +297,17 @@ export function createFakeApi() {
       state.categories = [...state.categories, { ...category, description: (body.description as string) ?? null }]
       return { status: 201, body: category }
     }
+    if (method === 'POST' && path === '/api/contacts/import') {
+      return { status: 200, body: importCsv(state, String(body.csv), () => nextId++) }
+    }
     const contact = path.match(/^\/api\/contacts\/(\d+)$/)
+    if (method === 'PATCH' && contact) {
+      const found = state.contacts.find((c) => c.id === Number(contact[1]))
+      if (!found) return envelope(404, 'not_found', 'Contact not found')
+      if (typeof body.opted_out === 'boolean') found.opted_out_at = body.opted_out ? (found.opted_out_at ?? NOW) : null
+      if (typeof body.name === 'string') found.name = body.name
+      return { status: 200, body: found }
+    }
     if (method === 'DELETE' && contact) {
       state.contacts = state.contacts.filter((c) => c.id !== Number(contact[1]))
       return { status: 204 }
@@ -255,20 +334,74 @@ export function createFakeApi() {
       failure = null
       return reply
     }
+    // The import's body is the CSV itself (text/csv), every other write's JSON.
+    if (url.pathname === '/api/contacts/import') return write(method, url.pathname, { csv: init.body })
     return write(method, url.pathname, init.body ? JSON.parse(String(init.body)) : {})
   }
+
+  /** Answers as a Response, after checking the answer against the description. */
+  function respond(method: string, url: URL, reply: Reply): Response {
+    driftFromOpenApi.push(...problemsWith(method, url.pathname, reply.status, reply.body))
+    if (reply.text !== undefined) return new Response(reply.text, { status: reply.status, headers: { 'Content-Type': reply.type! } })
+    const headers = { 'Content-Type': 'application/json' }
+    return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), { status: reply.status, headers })
+  }
+
+  /**
+   * XMLHttpRequest, which the import's upload uses (for its progress events): routed like fetch. Each upload
+   * reports one progress event of the whole file and then answers, unless holdUploads() lets the test drive it.
+   */
+  class FakeXhr {
+    status = 0
+    statusText = ''
+    responseText = ''
+    upload: { onprogress: ((event: { loaded: number; total: number; lengthComputable: boolean }) => void) | null } = {
+      onprogress: null,
+    }
+    onload: (() => void) | null = null
+    onerror: (() => void) | null = null
+    onabort: (() => void) | null = null
+    private method = 'GET'
+    private url = ''
+    private headers: Record<string, string> = {}
+
+    open(method: string, url: string) {
+      this.method = method
+      this.url = url
+    }
+
+    setRequestHeader(name: string, value: string) {
+      this.headers[name] = value
+    }
+
+    abort() {
+      this.onabort?.()
+    }
+
+    async send(body: Blob) {
+      const url = new URL(this.url, 'http://dashboard.test')
+      calls.push({ method: this.method, path: url.pathname, search: url.searchParams, authorization: this.headers.Authorization ?? null })
+      const held = uploadHold
+      if (held) {
+        held.xhr = this
+        await held.deferred.promise
+      } else this.upload.onprogress?.({ loaded: body.size, total: body.size, lengthComputable: true })
+      const init = { method: this.method, headers: this.headers, body: await body.text() }
+      const response = respond(this.method, url, await route(this.method, url, init))
+      this.status = response.status
+      this.responseText = await response.text()
+      this.onload?.()
+    }
+  }
+  vi.stubGlobal('XMLHttpRequest', FakeXhr)
 
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const url = new URL(String(input), 'http://dashboard.test')
     const method = init.method ?? 'GET'
     calls.push({ method, path: url.pathname, search: url.searchParams, authorization: authorizationOf(init) })
     const reply = await route(method, url, init)
-    if (!awaitingSnapshot(method, url.pathname)) {
-      driftFromOpenApi.push(...problemsWith(method, url.pathname, reply.status, reply.body))
-    }
     if (init.signal?.aborted) throw new DOMException('The operation was aborted.', 'AbortError')
-    const headers = { 'Content-Type': 'application/json' }
-    return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), { status: reply.status, headers })
+    return respond(method, url, reply)
   })
   vi.stubGlobal('fetch', fetchMock)
 
@@ -280,6 +413,25 @@ export function createFakeApi() {
     holdWrites: () => (hold = deferred()),
     /** Keeps every read waiting until the returned deferred is released. */
     holdReads: () => (readHold = deferred()),
+    /** Adds answers, newest first, each of a contact and a campaign. */
+    addInteractions: (rows: Array<[Contact, number | null, string]>) => {
+      const added = rows.map(([contact, campaignId, body]) => makeInteraction(nextId++, contact, campaignId, body))
+      state.interactions.unshift(...added.reverse())
+      return added
+    },
+    /** Keeps uploads in flight: `progress(loaded, total)` reports bytes sent, `release()` lets the server answer. */
+    holdUploads: () => {
+      const held = { deferred: deferred(), xhr: null as FakeXhrLike | null }
+      uploadHold = held
+      return {
+        progress: (loaded: number, total: number) => held.xhr?.upload.onprogress?.({ loaded, total, lengthComputable: true }),
+        started: () => held.xhr !== null,
+        release: () => {
+          uploadHold = null
+          held.deferred.release()
+        },
+      }
+    },
     /** Makes the next write fail with the API's error envelope. */
     failNextWrite: (status: number, code: string, message: string, details = {}) =>
       (failure = envelope(status, code, message, details)),

@@ -10,7 +10,8 @@ import spec from '../api/openapi.json'
 // into `#/components/...`.
 
 type Json = Record<string, unknown>
-const document = spec as unknown as { paths: Record<string, Json>; components: { schemas: Json; responses: Json } }
+type Description = { paths: Record<string, Json>; components: { schemas: Json; responses: Json } }
+const document = spec as unknown as Description
 const SCHEMAS_ID = 'openapi-components'
 
 /** One OpenAPI 3.0 schema as JSON Schema (draft 7, as Ajv reads it). */

@@ -1,0 +1,39 @@
+// The screenshots of docs/screenshots/ for the contacts and answers pages, taken in headless Chromium
+// from the running app after `flask seed demo` (the campaign page's is campaign.e2e.mjs's, E2E_CAMPAIGN_SCREENSHOT):
+//   E2E_BASE_URL=http://127.0.0.1:5099 node e2e/screenshots.mjs ../docs/screenshots
+// Everything shown is the real app's: the import really imports the file below (a second run finds the same
+// phones: `unchanged` instead of `created`).
+import { resolve } from 'node:path'
+import { BASE_URL, API_TOKEN, TOKEN_STORAGE_KEY, launchBrowser } from './support.mjs'
+
+const OUT = resolve(process.argv[2] ?? '../docs/screenshots')
+
+/** A fair's sign-up sheet as an operator exports it: mostly good rows, and the mistakes such sheets have. */
+const ROWS = Array.from({ length: 180 }, (_, i) => `+1415556${String(i).padStart(4, '0')},Visitor ${i + 1},Spring fair`)
+ROWS.splice(3, 0, '0612345678,Camille Martin,Spring fair') // a national number, no country code
+ROWS.splice(8, 0, '+1415555,Dan Brown,Spring fair') // cut short
+ROWS.splice(11, 0, '+14155560188,,Spring fair') // no name
+ROWS.splice(20, 0, '+14155560002,Visitor 3 (again),Spring fair') // the same phone twice
+const CSV = ['phone,name,categories', ...ROWS].join('\r\n')
+
+const browser = await launchBrowser()
+try {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+  if (API_TOKEN) await context.addInitScript(([key, token]) => sessionStorage.setItem(key, token), [TOKEN_STORAGE_KEY, API_TOKEN])
+  const page = await context.newPage()
+
+  await page.goto(`${BASE_URL}/contacts`)
+  await page.getByTestId('contact-row').first().waitFor()
+  await page.getByTestId('import-open').click()
+  await page.getByTestId('import-file').setInputFiles({ name: 'spring-fair.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) })
+  await page.getByTestId('import-submit').click()
+  await page.getByTestId('import-result').waitFor()
+  await page.screenshot({ path: `${OUT}/contacts-import.png` })
+
+  await page.goto(`${BASE_URL}/answers`)
+  await page.getByTestId('answer-row').first().waitFor()
+  await page.screenshot({ path: `${OUT}/answers.png` })
+  console.log(`saved ${OUT}/contacts-import.png and ${OUT}/answers.png`)
+} finally {
+  await browser.close()
+}
