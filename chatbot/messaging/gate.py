@@ -36,9 +36,8 @@ class AdvisoryPass:
         """Release the shared lock and give the connection back (dropped if the unlock failed)."""
         try:
             self.connection.execute(text("SELECT pg_advisory_unlock_shared(:key)"), {"key": ADVISORY_KEY})
-            self.connection.commit()
         except Exception:
-            self.connection.invalidate()  # never pool a connection that may still hold the lock
+            self.connection.detach()  # closed, not pooled: a connection that may still hold the lock
             raise
         finally:
             self.connection.close()
@@ -50,13 +49,17 @@ class AdvisoryGate:
     def __init__(self, engine):
         self.engine = engine
 
+    def _connect(self):
+        """A connection of its own, outside any transaction: a session-level lock needs none, and none is left
+        open while a batch is sent."""
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
     def _shared(self, function):
-        connection = self.engine.connect()
+        connection = self._connect()
         try:
             got = connection.execute(text(f"SELECT {function}(:key)"), {"key": ADVISORY_KEY}).scalar()
-            connection.commit()  # the session-level lock outlives the transaction; leave no transaction open
         except BaseException:
-            connection.invalidate()
+            connection.detach()  # interrupted while waiting: the lock may have been granted meanwhile
             connection.close()
             raise
         if got is False:
@@ -74,10 +77,9 @@ class AdvisoryGate:
 
     def drain(self):
         """Wait until no pass taken before this call is held (exclusive lock, taken and released)."""
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_KEY})
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
-            connection.commit()
 
 
 class LocalPass:
