@@ -66,6 +66,9 @@ def parse_args():
                         help="streams read and timed all along (the others are read at the end)")
     parser.add_argument("--rounds", type=int, default=3, help="wrk without then with streams, this many times")
     parser.add_argument("--interval", default="0.1,1.0", help="seconds between writes: min,max (uniform)")
+    parser.add_argument("--shared-socket", action="store_true",
+                        help="both workers accept on one socket (development's default) instead of SO_REUSEPORT "
+                             "(production's, gunicorn.conf.py)")
     return parser.parse_args()
 
 
@@ -338,7 +341,8 @@ def main():
     server = None if args.redis_url else RedisServer().start()
     redis_url = args.redis_url or server.url
     env = {"DATABASE_URL": args.database_url, "REDIS_URL": redis_url, "SCHEDULER_ENABLED": "true",
-           "API_TOKEN": TOKEN, "SECRET_KEY": secrets.token_hex(32), "LIVE_CHANNEL": CHANNEL}
+           "API_TOKEN": TOKEN, "SECRET_KEY": secrets.token_hex(32), "LIVE_CHANNEL": CHANNEL,
+           "GUNICORN_REUSE_PORT": "false" if args.shared_socket else "true"}
     try:
         migrate(env)
         probe = redis.Redis.from_url(redis_url)
