@@ -43,7 +43,8 @@ export function TimeChart<Field extends string>({ label, columns, series, format
           height,
           // Room on the right for the last time label, which uPlot centres on its tick.
           padding: [12, 48, 0, 0],
-          legend: { show: true },
+          // Series names only: a live legend reads "--" until the pointer is over the plot (the table holds the numbers).
+          legend: { show: true, live: false },
           cursor: { drag: { x: false, y: false } },
           scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, max)] } },
           axes: [
