@@ -1,5 +1,5 @@
-// The screenshots of docs/screenshots/ for the contacts and answers pages, taken in headless Chromium
-// from the running app after `flask seed demo` (the campaign page's is campaign.e2e.mjs's, E2E_CAMPAIGN_SCREENSHOT):
+// The screenshots of docs/screenshots/ for the campaign, contacts and answers pages, taken in headless Chromium
+// from the running app after `flask seed demo` (a script, not a test: the suite never skips one):
 //   E2E_BASE_URL=http://127.0.0.1:5099 node e2e/screenshots.mjs ../docs/screenshots
 // Everything shown is the real app's: the import really imports the file below (a second run finds the same
 // phones: `unchanged` instead of `created`).
@@ -22,6 +22,15 @@ try {
   if (API_TOKEN) await context.addInitScript(([key, token]) => sessionStorage.setItem(key, token), [TOKEN_STORAGE_KEY, API_TOKEN])
   const page = await context.newPage()
 
+  // The campaign page of the largest launched campaign, whole.
+  const campaigns = await (await fetch(`${BASE_URL}/api/campaigns`, { headers: API_TOKEN ? { Authorization: `Bearer ${API_TOKEN}` } : {} })).json()
+  const largest = campaigns.items.filter((c) => c.status !== 'draft').sort((a, b) => b.total_count - a.total_count)[0]
+  if (!largest) throw new Error('no launched campaign: run `flask seed demo` first')
+  await page.goto(`${BASE_URL}/campaigns/${largest.id}`)
+  await page.getByTestId('campaign-status').waitFor()
+  await page.locator('[data-testid=campaign-timeline] canvas').waitFor()
+  await page.screenshot({ path: `${OUT}/campaign-page.png`, fullPage: true })
+
   await page.goto(`${BASE_URL}/contacts`)
   await page.getByTestId('contact-row').first().waitFor()
   await page.getByTestId('import-open').click()
@@ -33,7 +42,7 @@ try {
   await page.goto(`${BASE_URL}/answers`)
   await page.getByTestId('answer-row').first().waitFor()
   await page.screenshot({ path: `${OUT}/answers.png` })
-  console.log(`saved ${OUT}/contacts-import.png and ${OUT}/answers.png`)
+  console.log(`saved ${OUT}/campaign-page.png, contacts-import.png and answers.png`)
 } finally {
   await browser.close()
 }
