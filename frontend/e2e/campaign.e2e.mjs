@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
-import { API_TOKEN, BASE_URL, TOKEN_STORAGE_KEY, api, dispatch, launchBrowser, numberIn, postStatus, randomDigits, unusedPhone } from './support.mjs'
+import { BASE_URL, api, dispatch, launchBrowser, numberIn, openWatchedPage, postStatus, randomDigits, unusedPhone } from './support.mjs'
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url)
 /** Pushed changes reach a dashboard within a second (live.e2e.mjs); a little more for the refetch. */
@@ -26,27 +26,8 @@ after(async () => {
   await browser?.close()
 })
 
-/** A page in a context of its own that records CSP violations, page errors and failed API answers. */
-async function openPage(t) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-  t.after(() => context.close())
-  await context.addInitScript(([key, token]) => {
-    if (token) sessionStorage.setItem(key, token)
-    document.addEventListener('securitypolicyviolation', (event) => {
-      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`)
-    })
-  }, [TOKEN_STORAGE_KEY, API_TOKEN])
-  const page = await context.newPage()
-  const problems = []
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
-  page.on('console', (message) => {
-    if (/Content Security Policy|CSP violation/i.test(message.text())) problems.push(`console: ${message.text()}`)
-  })
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`)
-  })
-  return { page, problems }
-}
+/** A page of its own recording CSP violations, page errors and failed API answers (support.mjs). */
+const openPage = (t) => openWatchedPage(browser, t)
 
 /** Runs body; on failure leaves a screenshot of the page in e2e/artifacts/. */
 async function withScreenshot({ page, problems }, name, body) {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
-import { API_TOKEN, BASE_URL, TOKEN_STORAGE_KEY, api, launchBrowser, numberIn, randomDigits, unusedPhone } from './support.mjs'
+import { BASE_URL, api, launchBrowser, numberIn, openWatchedPage, randomDigits, unusedPhone } from './support.mjs'
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url)
 const SCREENSHOT = process.env.E2E_CONTACTS_SCREENSHOT || null
@@ -23,17 +23,11 @@ after(async () => {
   await browser?.close()
 })
 
-/** The overview in a new page (with the token when the app needs one), failing on any error answer or page error. */
+/** The overview in a page of its own, recording page errors, CSP violations and error answers (support.mjs). */
 async function overview(t) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-  if (API_TOKEN) await context.addInitScript(([key, token]) => sessionStorage.setItem(key, token), [TOKEN_STORAGE_KEY, API_TOKEN])
-  const page = await context.newPage()
-  t.after(() => context.close())
-  const problems = []
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
-  page.on('response', (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`))
-  await page.goto(`${BASE_URL}/`)
-  return { page, problems }
+  const opened = await openWatchedPage(browser, t)
+  await opened.page.goto(`${BASE_URL}/`)
+  return opened
 }
 
 /** Shows only the contacts whose name or phone holds this text, through the panel's search box. */

@@ -6,54 +6,25 @@
 import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
-import { chromium } from 'playwright-core'
+import { BASE_URL, launchBrowser, openWatchedPage } from './support.mjs'
 
-const BASE_URL = (process.env.E2E_BASE_URL ?? '').replace(/\/$/, '')
-const API_TOKEN = process.env.API_TOKEN || null
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const TOKEN_STORAGE_KEY = 'chatbot.apiToken' // src/api/auth.ts
 const ARTIFACTS = new URL('./artifacts/', import.meta.url)
 const SETTLE_MS = 500 // late violations (lazy styles, images) still get reported within this
-
-if (!BASE_URL) throw new Error('Set E2E_BASE_URL to the running app, e.g. http://127.0.0.1:5099')
 
 let browser
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-      '--no-first-run', '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchBrowser()
 })
 
 after(async () => {
   await browser?.close()
 })
 
-/** A page that records CSP violations (event and console) and page errors into `problems`. */
-async function watchedPage(t, problems) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-  t.after(() => context.close())
-  await context.addInitScript(([key, token]) => {
-    if (token) sessionStorage.setItem(key, token)
-    document.addEventListener('securitypolicyviolation', (event) => {
-      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`)
-    })
-  }, [TOKEN_STORAGE_KEY, API_TOKEN])
-  const page = await context.newPage()
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
-  page.on('console', (message) => {
-    const text = message.text()
-    if (/Content Security Policy|CSP violation/i.test(text)) problems.push(`console: ${text}`)
-  })
-  return page
-}
-
 /** Loads `path`, waits for `ready`, lets late reports arrive, then asserts nothing was reported. */
 async function expectCleanLoad(t, path, ready) {
-  const problems = []
-  const page = await watchedPage(t, problems)
+  // Error answers are not this test's business (only what the policy blocks is).
+  const { page, problems } = await openWatchedPage(browser, t, { errorAnswers: false })
   try {
     const response = await page.goto(`${BASE_URL}${path}`)
     assert.ok(response.headers()['content-security-policy'], `${path} sends a Content-Security-Policy`)

@@ -92,3 +92,31 @@ export async function postStatus(wamid, phone, status) {
   const response = await fetch(`${BASE_URL}/api/webhooks/whatsapp`, { method: 'POST', headers, body: raw })
   assert.equal(response.status, 200, `webhook answered ${response.status}: ${await response.text()}`)
 }
+
+/**
+ * A page in a context of its own (with the API token when the app needs one) that records into `problems`: CSP
+ * violations (the event and the console line), page errors, and unless `errorAnswers` is false every answer of
+ * 400 or more. The context closes after test `t`.
+ */
+export async function openWatchedPage(browser, t, { errorAnswers = true } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
+  t.after(() => context.close())
+  await context.addInitScript(([key, token]) => {
+    if (token) sessionStorage.setItem(key, token)
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`)
+    })
+  }, [TOKEN_STORAGE_KEY, API_TOKEN])
+  const page = await context.newPage()
+  const problems = []
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
+  page.on('console', (message) => {
+    if (/Content Security Policy|CSP violation/i.test(message.text())) problems.push(`console: ${message.text()}`)
+  })
+  if (errorAnswers) {
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`)
+    })
+  }
+  return { page, problems }
+}
