@@ -36,6 +36,19 @@ class ConfigValueError(ConfigError, ValueError):
     """A variable holds something its converter cannot read."""
 
 
+def as_limit(value, name="WHATSAPP_MESSAGING_LIMIT"):
+    """A positive whole number, or None (no limit) when unset or `unlimited`; anything else stops start-up."""
+    if value is None or str(value).strip().lower() in ("", "unlimited"):
+        return None
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if limit <= 0:
+        raise ConfigValueError(f"{name} must be a positive integer or `unlimited`, not {value!r}")
+    return limit
+
+
 def env_number(env, name, default, kind=int):
     """`kind(env[name])`, or `default` when unset; a bad value stops start-up naming the variable."""
     try:
@@ -94,6 +107,10 @@ def from_env(env, instance_path):
         # Immediate retries of a rate-limited / 5xx / timed-out send (tenacity), then a later dispatch.
         "WHATSAPP_RETRY_ATTEMPTS": env_number(env, "WHATSAPP_RETRY_ATTEMPTS", 3),
         "WHATSAPP_RETRY_WAIT_SECONDS": env_number(env, "WHATSAPP_RETRY_WAIT_SECONDS", 0.5, float),
+        # Meta's messaging limit: unique users reached by first messages in a moving 24 h (tier 250 ... 100,000).
+        "WHATSAPP_MESSAGING_LIMIT": as_limit(env.get("WHATSAPP_MESSAGING_LIMIT")),
+        # Pair rate (131056): about one message per user every 6 s; a refused one waits this, doubling per attempt.
+        "WHATSAPP_PAIR_RATE_DELAY_SECONDS": env_number(env, "WHATSAPP_PAIR_RATE_DELAY_SECONDS", 6.0, float),
         "DISPATCH_RATE_PER_SECOND": env_number(env, "DISPATCH_RATE_PER_SECOND", 80),
         "DISPATCH_BATCH_SIZE": env_number(env, "DISPATCH_BATCH_SIZE", 200),
         "DISPATCH_INTERVAL_SECONDS": env_number(env, "DISPATCH_INTERVAL_SECONDS", 5),

@@ -1,8 +1,16 @@
-"""WhatsApp client: `cloud` posts to Meta's Cloud API (retrying what may pass later), `dry-run` only logs.
+"""WhatsApp client: `cloud` posts to Meta's Cloud API (retrying what may pass at once), `dry-run` only logs.
 
-`client_for(app).send(phone, body)` never raises for a refused message: it answers a SendResult whose
-outcome is `sent` (with the wamid), `failed` (permanent: Meta's code and text) or `retry` (rate limit,
-5xx, timeout, bad token: still failing after the immediate retries, so try again in a later dispatch).
+`client_for(app).send(phone, body)` never raises for a refused message: it answers a SendResult whose outcome
+sorts Meta's answer by what it means for the dispatcher:
+
+- `sent` (with the wamid);
+- `failed`: permanent (131049 per-user marketing limit, 131026 undeliverable, 100 invalid parameter, ...): Meta's
+  code and text, never retried;
+- `throttled`: the number sends too fast (130429 throughput, 80007, 4): the whole dispatcher slows down and the
+  message goes again later, not now (an immediate retry would only add to the flood);
+- `pair_rate`: too many messages to this one user (131056): that message waits its delay, never less;
+- `retry`: 5xx, timeouts, network, bad token: retried at once with backoff, then left for a later dispatch
+  (capped by DISPATCH_MAX_ATTEMPTS).
 """
 import logging
 import threading
@@ -17,8 +25,10 @@ from chatbot.logging import mask_phone
 
 log = logging.getLogger(__name__)
 
-# Throttling: app (4), business account (80007), Cloud API (130429), pair rate limit (131056).
-RATE_LIMIT_CODES = frozenset({"4", "80007", "130429", "131056"})
+# Throughput: Cloud API (130429), business account (80007), app (4) rate limits.
+THROUGHPUT_CODES = frozenset({"4", "80007", "130429"})
+# Pair rate: too many messages from our number to the same user in a short time.
+PAIR_RATE_CODES = frozenset({"131056"})
 # "Something went wrong, try again": unknown (1), service (2), generic (131000), service unavailable (131016).
 TEMPORARY_CODES = frozenset({"1", "2", "131000", "131016"})
 # The token or its permissions are wrong: the message is fine, an operator must act, so keep it queued.
@@ -32,7 +42,8 @@ class TransportMisconfigured(RuntimeError):
 
 @dataclass(frozen=True)
 class SendResult:
-    """What became of one send: outcome `sent`, `failed` or `retry`, with the wamid or the error."""
+    """What became of one send: outcome `sent`, `failed`, `retry`, `throttled` or `pair_rate`, with the wamid or
+    the error."""
 
     outcome: str
     wamid: str = None
@@ -44,7 +55,7 @@ class SendError(Exception):
     """A refused or lost send: a code (Meta's, or `timeout`, `network`, `http_<status>`) and a text."""
 
     retry_now = False   # worth retrying at once (with backoff) inside this dispatch
-    retry_later = False  # keep the message queued for a later dispatch
+    outcome = "failed"  # what the dispatcher does with the message (see the module's docstring)
 
     def __init__(self, code, message):
         super().__init__(f"{code}: {message}")
@@ -53,15 +64,28 @@ class SendError(Exception):
 
 
 class TransientError(SendError):
-    """Rate limit, 5xx, timeout: retried with backoff, then left for a later dispatch."""
+    """5xx, timeout, network: retried with backoff, then left for a later dispatch."""
 
-    retry_now = retry_later = True
+    retry_now = True
+    outcome = "retry"
 
 
 class AccountError(SendError):
     """Bad token or permissions: not retried now (it would fail the same), kept for a later dispatch."""
 
-    retry_later = True
+    outcome = "retry"
+
+
+class ThrottledError(SendError):
+    """Meta says our number sends too fast: no retry now; the dispatcher backs off, the message waits."""
+
+    outcome = "throttled"
+
+
+class PairRateError(SendError):
+    """Too many messages to this user: no retry now (it would come before the delay Meta asks for)."""
+
+    outcome = "pair_rate"
 
 
 class PermanentError(SendError):
@@ -118,7 +142,11 @@ def check_response(response):
         # Perhaps accepted, perhaps not: failing it is safer than sending it twice.
         raise PermanentError("invalid_response", "the Cloud API answer has no message id")
     code, message = parse_error(data, status)
-    if status == 429 or status >= 500 or code in RATE_LIMIT_CODES or code in TEMPORARY_CODES:
+    if code in PAIR_RATE_CODES:
+        raise PairRateError(code, message)
+    if status == 429 or code in THROUGHPUT_CODES:
+        raise ThrottledError(code, message)
+    if status >= 500 or code in TEMPORARY_CODES:
         raise TransientError(code, message)
     if status == 401 or code in ACCOUNT_CODES:
         raise AccountError(code, message)
@@ -170,10 +198,9 @@ class CloudClient:
         try:
             wamid = self.retrying.copy()(self._post, build_message(phone, body))
         except SendError as exc:
-            outcome = "retry" if exc.retry_later else "failed"
-            log.warning("whatsapp send to %s: %s (%s)", mask_phone(phone), outcome, exc,
+            log.warning("whatsapp send to %s: %s (%s)", mask_phone(phone), exc.outcome, exc,
                         extra={"error_code": exc.code})
-            return SendResult(outcome, None, exc.code, exc.message)
+            return SendResult(exc.outcome, None, exc.code, exc.message)
         return SendResult("sent", wamid)
 
     def close(self):

@@ -1,20 +1,17 @@
 """Dispatch: send the pending messages in batches, paced, each claimed by one dispatcher only.
 
-A batch is claimed in one short transaction: SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL) picks due
-pending rows no other dispatcher holds, and the same transaction leases them (`next_attempt_at` = now +
-DISPATCH_LEASE_SECONDS, `attempts` + 1), so after the commit no other dispatcher selects them either.
-The batch is fed to DISPATCH_CONCURRENCY senders at DISPATCH_RATE_PER_SECOND (a pacer on the injectable
-clock). Each send's outcome is committed at once with its counter increments (its own unit of work): a
-status webhook that arrives right after Meta's answer finds the wamid; the events of a batch's sends are
-gathered in a `unit_of_work.Batch` and announced once (cache, daily counters). A crash between Meta's
-answer and that commit is the only way a message can go out twice (after the lease expires): the Cloud
-API has no idempotency key.
+A batch is claimed (`chatbot/messaging/claim.py`: leased, its attempts marked begun, within the messaging limit)
+and fed to DISPATCH_CONCURRENCY senders at DISPATCH_RATE_PER_SECOND (a pacer on the injectable clock). Each
+send's outcome is committed at once (`chatbot/messaging/outcomes.py`): a status webhook that arrives right after
+Meta's answer finds the wamid; the events of a batch's sends are gathered in a `unit_of_work.Batch` and
+announced once (cache, daily counters). A crash between Meta's answer and that commit leaves the message
+marked begun: never re-sent by itself, listed by `flask dispatch audit` ("may have been sent").
+Meta pushing back (throughput, 5xx) stops the run: the rest of the batch is given back for later.
 
 A paused campaign's pending messages stay queued: the claim (and `has_due`) skip them. Each batch holds a pass of
 the pause gate (`chatbot/messaging/gate.py`) from before its claim until it is settled, so that a pause, which
 drains the gate after committing `paused`, answers only once no batch that could send them is in flight.
 """
-import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -22,19 +19,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
-from sqlalchemy import exists, or_, select, update
 
 from chatbot.clock import get_clock, utcnow
 from chatbot.extensions import db
-from chatbot.messaging import cloud_api, optouts
+from chatbot.messaging import cloud_api
+from chatbot.messaging.claim import claim, has_due, release  # noqa: F401 (has_due: the scheduler's probe)
 from chatbot.messaging.gate import get_gate
-from chatbot.messaging.counters import Tally
-from chatbot.messaging.transitions import advance, pending_state
-from chatbot.models import Campaign, Contact, Message
-from chatbot.sql import write_lock
-from chatbot.unit_of_work import Batch, writing
+from chatbot.messaging.outcomes import record, retry_delay
+from chatbot.unit_of_work import Batch
 
 log = logging.getLogger(__name__)
+# Outcomes that stop the run (the rest of the batch goes later): our number is throttled, or Meta is unwell.
+# A pair rate refusal concerns one user only: the others go on.
+STOPPING = ("retry", "throttled")
 
 
 class Pacer:
@@ -55,127 +52,6 @@ class Pacer:
             self.sleep(self.next_at - now)
             now = self.next_at  # trust the sleep (a frozen test clock only moves when told)
         self.next_at = max(now, self.next_at or now) + self.interval
-
-
-@dataclasses.dataclass(frozen=True)
-class Claimed:
-    """A leased message and what sending it needs."""
-
-    id: int
-    campaign_id: int
-    step: int
-    body: dict
-    attempts: int
-    phone: str
-
-
-def not_paused():
-    """The message's campaign (if any) is not paused: its pending messages wait for the resume."""
-    return ~exists().where(Campaign.id == Message.campaign_id, Campaign.status == "paused")
-
-
-def has_due():
-    """Is any pending message due? One indexed probe (ix_messages_pending), no lock, no Redis.
-
-    The scheduler asks this before taking `lock:dispatch`, so an idle dyno costs Redis nothing
-    every DISPATCH_INTERVAL_SECONDS (Upstash bills per command).
-    """
-    now = utcnow()
-    due = or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
-    found = db.session.scalar(select(Message.id).where(Message.status == "pending", due, not_paused())
-                              .limit(1)) is not None
-    db.session.rollback()  # end the read transaction: the job thread keeps its session between runs
-    return found
-
-
-def _fail_opted_out(rows, now, uow):
-    """Fail (not lease) the claimed rows whose contact opted out; returns the others."""
-    opted_out = [r.id for r in rows if r.opted_out_at is not None]
-    if opted_out:
-        tally = Tally()
-        optouts.fail_messages(Message.id.in_(opted_out), tally, now, "message.sent")
-        tally.apply_counters()
-        tally.emit(uow)
-    return [r for r in rows if r.opted_out_at is None]
-
-
-def claim(limit, lease_seconds):
-    """Lease up to `limit` due pending messages, oldest first, in one transaction; returns them.
-
-    A claimed message whose contact opted out is failed (`opted_out`) in the same transaction instead;
-    a batch made only of those is followed by the next one, so the queue behind them is still reached.
-    """
-    now = utcnow()
-    with writing() as uow:  # a lease changes no status; only opted-out failures are announced
-        write_lock()
-        due = or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
-        leased = []
-        while not leased:
-            rows = db.session.execute(
-                select(Message.id, Message.campaign_id, Message.step, Message.body, Message.attempts, Contact.phone,
-                       Contact.opted_out_at)
-                .join(Contact, Contact.id == Message.contact_id)
-                .where(Message.status == "pending", due, not_paused())
-                .order_by(Message.id).limit(limit)
-                .with_for_update(of=Message, skip_locked=True)).all()
-            if not rows:
-                break
-            leased = _fail_opted_out(rows, now, uow)
-        if leased:
-            db.session.execute(
-                update(Message).where(Message.id.in_([r.id for r in leased]), Message.status == "pending")
-                .values(next_attempt_at=now + dt.timedelta(seconds=lease_seconds),
-                        attempts=Message.attempts + 1, updated_at=now))
-    return [Claimed(r.id, r.campaign_id, r.step, r.body, r.attempts + 1, r.phone) for r in leased]
-
-
-def release(claimed, when):
-    """Give back leased messages that were not tried (their attempt does not count)."""
-    if claimed:
-        with writing():
-            db.session.execute(
-                update(Message).where(Message.id.in_([c.id for c in claimed]), Message.status == "pending")
-                .values(next_attempt_at=when, attempts=Message.attempts - 1))
-
-
-def retry_delay(config, attempts):
-    """Backoff before the next dispatch tries again: doubling from DISPATCH_RETRY_DELAY_SECONDS, max 1 h."""
-    return min(config["DISPATCH_RETRY_DELAY_SECONDS"] * 2 ** max(attempts - 1, 0), 3600.0)
-
-
-def _outcome_values(message, result, config, now):
-    """(new status, column values) for a send result."""
-    if result.outcome == "sent":
-        return "sent", {"wamid": result.wamid, "error_code": None, "error_message": None}
-    errors = {"error_code": result.error_code, "error_message": result.error_message}
-    if result.outcome == "retry" and message.attempts < config["DISPATCH_MAX_ATTEMPTS"]:
-        return "pending", {**errors, "next_attempt_at": now + dt.timedelta(
-            seconds=retry_delay(config, message.attempts))}
-    return "failed", errors
-
-
-def record(message, result, config, batch):
-    """Commit one send's outcome with its counter increments; returns the new status (None if gone).
-
-    Its events join `batch`, announced once the batch is settled.
-    """
-    now = utcnow()
-    status, values = _outcome_values(message, result, config, now)
-    if status != "pending":
-        values["next_attempt_at"] = None
-        values[{"sent": "sent_at", "failed": "failed_at"}[status]] = now
-    with writing(batch=batch) as uow:
-        # Compare-and-set on `pending`: the contact may have been deleted meanwhile.
-        changed = db.session.execute(update(Message).where(Message.id == message.id, Message.status == "pending")
-                                     .values(status=status, updated_at=now, **values)).rowcount
-        if changed and status != "pending":
-            tally = Tally()
-            before = pending_state(message.id, message.campaign_id, message.step)
-            tally.change(before, advance(before, status, now, result.error_code, result.error_message),
-                         "message.sent")
-            tally.apply_counters()
-            tally.emit(uow)
-    return status if changed else None
 
 
 class Dispatcher:
@@ -203,7 +79,7 @@ class Dispatcher:
             with self.app.app_context():
                 result = self.client.send(message.phone, message.body)
                 status = record(message, result, self.config, announced)
-            if result.outcome == "retry":
+            if result.outcome in STOPPING:
                 self.stop.set()  # do not hammer Meta with the rest of the batch
             return status
         finally:

@@ -15,6 +15,8 @@ STATUS_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4, 
 
 # The sweep's partial index: first messages still waiting for an answer.
 SWEEP_PREDICATE = f"step = 1 AND {sql_in('status', AWAITING_ANSWER)}"
+# A pending message whose attempt began: in flight, or (lease expired) in doubt, for `flask dispatch audit`.
+IN_DOUBT_PREDICATE = "status = 'pending' AND send_started_at IS NOT NULL"
 
 
 class Message(db.Model):
@@ -33,6 +35,9 @@ class Message(db.Model):
     error_message = db.Column(db.String(1000), nullable=True)
     attempts = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     next_attempt_at = db.Column(UTCDateTime, nullable=True)
+    # When the latest attempt began, committed before the HTTP call: a pending row that still has it after its
+    # lease expired may have been sent (never re-sent by itself); kept once sent (the messaging limit's reach).
+    send_started_at = db.Column(UTCDateTime, nullable=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     sent_at = db.Column(UTCDateTime, nullable=True)
@@ -63,6 +68,12 @@ class Message(db.Model):
         # The hourly sweep: first messages still waiting for an answer, by age.
         db.Index("ix_messages_sweep", "sent_at", postgresql_where=text(SWEEP_PREDICATE),
                  sqlite_where=text(SWEEP_PREDICATE)),
+        # The messaging limit: unique contacts whose first message went out in a moving 24 h (index-only).
+        db.Index("ix_messages_reach", "send_started_at", "contact_id", "status", postgresql_where=text("step = 1"),
+                 sqlite_where=text("step = 1")),
+        # `flask dispatch audit`: attempts begun and never recorded.
+        db.Index("ix_messages_in_doubt", "next_attempt_at", postgresql_where=text(IN_DOUBT_PREDICATE),
+                 sqlite_where=text(IN_DOUBT_PREDICATE)),
     )
 
 
