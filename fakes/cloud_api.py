@@ -30,6 +30,24 @@ def error(status, code, message, details=None, delay=0.0):
     return {"status": status, "body": {"error": envelope}, "delay": delay}
 
 
+def throughput():
+    """Meta's answer when our number sends faster than its throughput (130429)."""
+    return error(400, 130429, "(#130429) Rate limit hit", "Cloud API message throughput has been reached.")
+
+
+def pair_rate():
+    """Meta's answer when one user gets too many messages in a short time (131056)."""
+    return error(400, 131056, "(#131056) (Business Account, Consumer Account) pair rate limit hit",
+                 "Message failed to send because there were too many messages sent from this phone number to the "
+                 "same phone number in a short period of time.")
+
+
+def marketing_limit():
+    """Meta's answer when a user has had their share of marketing messages (131049): final, never retried."""
+    return error(400, 131049, "This message was not delivered to maintain healthy ecosystem engagement.",
+                 "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.")
+
+
 def slow(seconds):
     """An accepted message, answered after `seconds` (longer than the client's timeout: a timeout)."""
     return {"status": 200, "body": None, "delay": seconds}

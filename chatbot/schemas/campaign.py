@@ -45,11 +45,20 @@ class AudienceQuery(Schema):
                                                   "description": "Category ids separated by commas (1 to 1000)."})
 
 
+class MessagingLimit(Schema):
+    """Meta's messaging limit (WHATSAPP_MESSAGING_LIMIT): unique users first messages may reach in a moving 24 h."""
+
+    limit = fields.Integer(required=True)
+    remaining = fields.Integer(required=True, metadata={"description": "New users that may still be reached now."})
+
+
 class Audience(Schema):
-    """GET /api/campaigns/audience: who a launch would queue now, and the opted-out contacts it leaves out."""
+    """GET /api/campaigns/audience: who a launch would queue now, the opted-out contacts it leaves out, and what
+    is left of the messaging limit (null: unlimited)."""
 
     contacts = fields.Integer(required=True)
     opted_out = fields.Integer(required=True)
+    messaging_limit = fields.Nested(MessagingLimit, required=True, allow_none=True)
 
 
 class TimelineQuery(Schema):
@@ -94,6 +103,8 @@ class CampaignOut(Schema):
     created_at = UTC()
     launched_at = UTC(allow_none=True)
     completed_at = UTC(allow_none=True)
+    blocked_until = UTC(allow_none=True, metadata={
+        "description": "A running campaign held by the messaging limit: when the moving window frees the next slot."})
 
 
 class CampaignList(Schema):

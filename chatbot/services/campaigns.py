@@ -4,6 +4,7 @@ from sqlalchemy import JSON, Integer, SmallInteger, String, case, delete, func, 
 from chatbot.clock import utcnow
 from chatbot.errors import Conflict
 from chatbot.extensions import db
+from chatbot.messaging import limit
 from chatbot.messaging.gate import get_gate
 from chatbot.models import Campaign, Category, Contact, Message, campaign_categories, contact_categories
 from chatbot.models.base import UTCDateTime
@@ -19,10 +20,12 @@ def _category_ids_by_campaign(campaign_ids):
 
 
 def _with_category_ids(campaigns):
-    """Each campaign's fields and its category ids, ready to dump."""
+    """Each campaign's fields, its category ids and when the messaging limit lets it go on, ready to dump."""
     ids = _category_ids_by_campaign([c.id for c in campaigns])
-    columns = [name for name in campaign_out.fields if name != "category_ids"]
-    return [{**{name: getattr(c, name) for name in columns}, "category_ids": ids[c.id]} for c in campaigns]
+    held = limit.blocked_until([c.id for c in campaigns if c.status == "running"], utcnow())
+    columns = [name for name in campaign_out.fields if name not in ("category_ids", "blocked_until")]
+    return [{**{name: getattr(c, name) for name in columns}, "category_ids": ids[c.id],
+             "blocked_until": held.get(c.id)} for c in campaigns]
 
 
 def list_campaigns():
@@ -62,7 +65,7 @@ def in_categories(category_ids):
 
 
 def audience(category_ids):
-    """{"contacts", "opted_out"} a launch to these categories would queue now; 422 for an unknown id.
+    """{"contacts", "opted_out", "messaging_limit"} a launch to these categories would queue now; 422 for an unknown id.
 
     One statement: both counts, and how many of the ids exist (the unknown ones are looked up only to say which).
     """
@@ -72,7 +75,7 @@ def audience(category_ids):
         .select_from(Contact).where(in_categories(category_ids))).one()
     if row[2] != len(category_ids):
         check_category_ids(category_ids)
-    return audience_out.dump({"contacts": row[0], "opted_out": row[1]})
+    return audience_out.dump({"contacts": row[0], "opted_out": row[1], "messaging_limit": limit.remaining(utcnow())})
 
 
 def _claim_draft(campaign_id, campaign, **values):

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, select, text, update
 
 from chatbot.extensions import db
 from chatbot.models import Message
-from chatbot.messaging import dispatch
+from chatbot.messaging import audit, dispatch
 
 
 def all_messages():
@@ -78,7 +78,10 @@ def test_a_claimed_batch_is_leased_to_its_dispatcher(app, launch, clock):
     assert len(claimed) == 3
     assert dispatch.claim(10, lease_seconds=300) == []  # another dispatcher finds nothing
     assert {(m.attempts, m.next_attempt_at) for m in all_messages()} == {(1, clock.now() + dt.timedelta(minutes=5))}
-    clock.advance(minutes=5)  # the dispatcher died: after the lease, the messages go again
+    clock.advance(minutes=5)  # the dispatcher died: its attempts began, so they may have been sent
+    assert dispatch.claim(10, lease_seconds=300) == []  # never re-sent by itself (issue 17, point 5)
+    assert [m.id for m in audit.in_doubt()] == [c.id for c in claimed]
+    audit.resend([c.id for c in claimed])  # an operator checked: not sent
     assert len(dispatch.claim(10, lease_seconds=300)) == 3
 
 
