@@ -3,7 +3,8 @@
 It records every POST and answers like Meta: `{"messages": [{"id": "wamid..."}]}`, or a scripted error
 envelope, status, delay (for timeouts) or garbage, per recipient (`to`) and in order. A wrong token gets
 Meta's 401, a wrong path its 400. `hold(n)` keeps the first requests unanswered until n are open at once
-(proof that n senders really overlap); `sends` counts the accepted messages per recipient.
+(proof that n senders really overlap); `stall(n)` answers n and holds the rest (a client killed mid-batch);
+`sends` counts the accepted messages per recipient.
 """
 import itertools
 import json
@@ -86,6 +87,8 @@ class CloudApi:
         self.sends = Counter()  # accepted messages per recipient (wa_id: no '+'); 2 means sent twice
         self.in_flight = self.peak_in_flight = 0
         self.gate = None
+        self.stall_after = None  # answer this many POSTs, then hold every later one until `unstall()`
+        self.unstalled = threading.Event()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -117,6 +120,18 @@ class CloudApi:
         """Answer nothing until `count` requests are open at once (or `timeout` passed: see `held`)."""
         self.gate = Gate(count, timeout)
 
+    def stall(self, after):
+        """Answer the first `after` POSTs, then none until `unstall()` (a dispatcher killed while waiting)."""
+        self.stall_after = after
+
+    def unstall(self):
+        """Answer the held POSTs (their clients may be gone) and every later one."""
+        self.unstalled.set()
+
+    def stalls(self, count):
+        """Is the POST numbered `count` (1-based) one to hold?"""
+        return self.stall_after is not None and count > self.stall_after and not self.unstalled.is_set()
+
     @property
     def held(self):
         """True once the gate opened because `count` requests were open together (not by its timeout)."""
@@ -133,6 +148,7 @@ class CloudApi:
         """Remember one request; returns a fresh wamid."""
         with self._lock:
             self.requests.append(entry)
+            entry["number"] = len(self.requests)
             return f"wamid.HBgLfake{next(self._ids):08d}"
 
     def accepted(self, to):
@@ -166,6 +182,7 @@ class CloudApi:
         """Stop serving and free the port."""
         if self.gate is not None:
             self.gate.opened.set()
+        self.unstalled.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -185,11 +202,14 @@ def respond(api, path, headers, body, open_now):
         payload = json.loads(body)
     except ValueError:
         payload = None
-    wamid = api.record({"path": path, "headers": dict(headers), "json": payload, "at": time.monotonic()})
+    entry = {"path": path, "headers": dict(headers), "json": payload, "at": time.monotonic()}
+    wamid = api.record(entry)
     to = payload.get("to") if isinstance(payload, dict) else None
     answer = rejection(api, path, headers) or api.answer_for(to)
     if api.gate is not None:
         api.gate.wait(open_now)
+    if api.stalls(entry["number"]):
+        api.unstalled.wait(60)
     delay = answer.get("delay", 0.0) + api.latency
     if delay:
         time.sleep(delay)

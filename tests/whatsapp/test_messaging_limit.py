@@ -22,8 +22,8 @@ def iso(when):
 
 def sent_firsts():
     """How many first messages went out."""
-    count = db.session.scalar(select(func.count()).select_from(Message).where(Message.step == 1,
-                                                                                Message.status == "sent"))
+    count = db.session.scalar(select(func.count()).select_from(Message)
+                              .where(Message.step == 1, Message.status == "sent"))
     db.session.rollback()
     return count
 
