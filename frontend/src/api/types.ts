@@ -41,12 +41,16 @@ export interface Campaign {
   created_at: string
   launched_at: string | null
   completed_at: string | null
+  /** A running campaign held by the messaging limit: when the moving 24 h window frees the next slot. */
+  blocked_until: string | null
 }
 
 /** GET /api/campaigns/audience: who a launch would queue now, and the opted-out contacts left out. */
 export interface Audience {
   contacts: number
   opted_out: number
+  /** Meta's messaging limit (unique users per moving 24 h) and what is left of it now; null: unlimited. */
+  messaging_limit: { limit: number; remaining: number } | null
 }
 
 /** One bucket of GET /api/campaigns/<id>/timeline, over the campaign's first messages. */

@@ -67,6 +67,29 @@ describe('the campaign composer', () => {
     expect(audienceAsked()).toEqual(['3', '3,7', '7'])
   })
 
+  it('warns when the audience is larger than what is left of the messaging limit', async () => {
+    api.state.messagingLimit = { limit: 250, remaining: 4 }
+    await openComposer()
+    const user = userEvent.setup()
+
+    await user.click(box(3))
+    await waitFor(() => expect(audience()).toBe('3'))
+    expect(screen.queryByTestId('messaging-limit-warning')).toBeNull() // 3 fit in the 4 left
+
+    await user.click(box(7))
+    await waitFor(() => expect(audience()).toBe('5'))
+    const warning = screen.getByTestId('messaging-limit-warning').textContent
+    expect(warning).toContain('Only 4 of the messaging limit (250 new users per 24 hours)')
+    expect(warning).toContain('the other 1 will be sent as the window moves')
+  })
+
+  it('says nothing of a limit when the number is unlimited', async () => {
+    await openComposer()
+    await userEvent.setup().click(box(3))
+    await waitFor(() => expect(audience()).toBe('3'))
+    expect(screen.queryByTestId('messaging-limit-warning')).toBeNull()
+  })
+
   it('saves a new draft with POST, then edits it with PATCH on its edit page', async () => {
     await openComposer()
     const user = userEvent.setup()

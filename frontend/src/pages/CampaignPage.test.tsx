@@ -2,6 +2,7 @@ import { act, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { App } from '../App'
+import { formatDateTime } from '../format'
 import type { MessageRow } from '../api'
 import { createFakeApi, makeCampaign, makeContact } from '../test/fakeApi'
 import { fakeEventSources } from '../test/fakeEventSource'
@@ -135,6 +136,19 @@ describe('the campaign page', () => {
     expect(count('read')).toBe('120')
     expect(share('read')).toBe('60%')
     await waitFor(() => expect(timelineReads()).toBe(timelines + 1))
+  })
+
+  it('says nothing of the messaging limit when the campaign is not held by it', async () => {
+    await openCampaign()
+    expect(screen.queryByTestId('campaign-blocked-until')).toBeNull()
+  })
+
+  it('shows blocked_until for a running campaign held by the messaging limit', async () => {
+    api.state.campaigns[0].blocked_until = '2024-05-02T09:00:00Z'
+    await openCampaign()
+    const held = screen.getByTestId('campaign-blocked-until').textContent
+    expect(held).toContain('Held by the messaging limit')
+    expect(held).toContain(formatDateTime('2024-05-02T09:00:00Z'))
   })
 
   it('says so when the campaign does not exist', async () => {

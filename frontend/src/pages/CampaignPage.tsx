@@ -50,6 +50,11 @@ function CampaignView({ campaign }: { campaign: Campaign }) {
               {campaign.launched_at ? `launched ${formatDateTime(campaign.launched_at)}` : `created ${formatDateTime(campaign.created_at)}`}
               {campaign.completed_at && ` · completed ${formatDateTime(campaign.completed_at)}`}
             </div>
+            {campaign.blocked_until && (
+              <div className="warning small" data-testid="campaign-blocked-until">
+                Held by the messaging limit: the rest goes from {formatDateTime(campaign.blocked_until)}
+              </div>
+            )}
           </div>
           <span className={`badge badge-${campaign.status}`} data-testid="campaign-status">
             {campaign.status}

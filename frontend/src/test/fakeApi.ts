@@ -114,7 +114,7 @@ export function makeCampaign(id: number, name: string, fields: Partial<Campaign>
     first_message: { text: 'Hello' }, second_message: { text: 'Thanks' },
     total_count: 0, sent_count: 0, delivered_count: 0, read_count: 0,
     interaction_count: 0, no_interaction_count: 0, failed_count: 0,
-    created_at: NOW, launched_at: null, completed_at: null, ...fields,
+    created_at: NOW, launched_at: null, completed_at: null, blocked_until: null, ...fields,
   }
 }
 
@@ -142,6 +142,8 @@ export function createFakeApi() {
     messages: [] as MessageRow[],
     /** The answers, newest first. */
     interactions: [] as Interaction[],
+    /** GET /api/campaigns/audience's `messaging_limit` (null: unlimited). */
+    messagingLimit: null as { limit: number; remaining: number } | null,
   }
   const calls: RecordedCall[] = []
   let hold: Deferred | null = null
@@ -223,7 +225,7 @@ export function createFakeApi() {
       }
       const reached = state.contacts.filter((c) => c.category_ids.some((id) => ids.includes(id)))
       const opted_out = reached.filter((c) => c.opted_out_at !== null).length
-      return { status: 200, body: { contacts: reached.length - opted_out, opted_out } }
+      return { status: 200, body: { contacts: reached.length - opted_out, opted_out, messaging_limit: state.messagingLimit } }
     }
     const match = path.match(/^\/api\/campaigns\/(\d+)(\/timeline)?$/)
     const campaign = match && findCampaign(Number(match[1]))
