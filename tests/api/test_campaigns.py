@@ -9,7 +9,7 @@ from tests.api import expect
 
 CAMPAIGN_KEYS = {"id", "name", "status", "category_ids", "first_message", "second_message", "total_count",
                  "sent_count", "delivered_count", "read_count", "interaction_count", "no_interaction_count",
-                 "failed_count", "created_at", "launched_at", "completed_at"}
+                 "failed_count", "created_at", "launched_at", "completed_at", "blocked_until"}
 COUNTS = ("total_count", "sent_count", "delivered_count", "read_count", "interaction_count",
           "no_interaction_count", "failed_count")
 
