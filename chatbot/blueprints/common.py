@@ -1,7 +1,9 @@
 """Small helpers for thin views: read JSON, read the query string, answer with a cache status."""
+import gzip
+import hashlib
 import tempfile
 
-from flask import after_this_request, current_app, jsonify, request
+from flask import after_this_request, current_app, request
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, ValidationError
 
@@ -133,10 +135,43 @@ def query_args(schema):
     return schema.load(request.args.to_dict())
 
 
-def cached(value_and_status, status_code=200):
-    """JSON response carrying X-Cache: HIT, MISS or BYPASS."""
-    value, cache_status = value_and_status
-    response = jsonify(value)
-    response.status_code = status_code
+def cached(body_and_status):
+    """The cache's JSON bytes as they are, with X-Cache (HIT, MISS or BYPASS) and a strong ETag (a hash of the bytes
+    served); 304 with no body when If-None-Match names it. `Cache-Control: no-cache` makes browsers ask every time
+    (fetch() sends If-None-Match by itself), so a refetch of an unchanged view costs headers, never a stale value.
+    A client that accepts gzip gets the gzip copy of these bytes, made once per process (Flask-Compress then leaves
+    the response alone: it is encoded already)."""
+    body, cache_status = body_and_status
+    tag = hashlib.blake2b(body, digest_size=16).hexdigest()
+    gzipped = len(body) >= current_app.config["COMPRESS_MIN_SIZE"] and _accepts_gzip()
+    if gzipped:
+        tag += ":gzip"  # another representation, another tag (Flask-Compress's own suffix)
+    if request.if_none_match.contains_weak(tag):
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.response_class(_gzip_copy(tag, body) if gzipped else body, mimetype="application/json")
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
     response.headers["X-Cache"] = cache_status
+    response.headers["Cache-Control"] = "no-cache"
+    response.set_etag(tag)
     return response
+
+
+def _accepts_gzip():
+    """Does the request's Accept-Encoding take gzip (q > 0)?"""
+    return "gzip" in request.headers.get("Accept-Encoding", "") and request.accept_encodings["gzip"] > 0
+
+
+_GZIP_COPIES = {}     # ETag -> gzip bytes: the few bodies being served, each compressed once per process
+_GZIP_COPIES_MAX = 16  # bodies change on every write: forget them all past this many (a refill costs one gzip each)
+
+
+def _gzip_copy(tag, body):
+    """The gzip bytes of `body`, compressed on its first request only (mtime 0: the same bytes every time)."""
+    copy = _GZIP_COPIES.get(tag)
+    if copy is None:
+        if len(_GZIP_COPIES) >= _GZIP_COPIES_MAX:
+            _GZIP_COPIES.clear()
+        copy = _GZIP_COPIES[tag] = gzip.compress(body, current_app.config["COMPRESS_LEVEL"], mtime=0)
+    return copy

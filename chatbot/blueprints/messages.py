@@ -18,7 +18,7 @@ def all():
 @bp.get("/stats")
 def statistics():
     """The global statistics (cached)."""
-    return cached(stats.get_stats())
+    return cached(stats.get_stats_json())
 
 
 @bp.get(f"/<int(max={MAX_BIG_ID}):message_id>")

@@ -1,6 +1,7 @@
 """Cache-aside that stays right under concurrency.
 
-Read:  MGET value, generation              -> 1 command on a hit, no write.
+Read:  MGET value, generation              -> 1 command on a hit, no write; the stored JSON bytes are served
+       as they are (serialised once, when stored), never decoded nor re-encoded per hit.
 Miss:  SET lock NX (one recomputer), compute from the database, then a script stores the value
        only if the generation is still the one read before computing.
 Write: after the commit, one script gives each key a new (random) generation and unlinks its value.
@@ -96,7 +97,13 @@ class CacheAside:
         return result
 
     def get_or_compute(self, key, compute):
-        """(value, HIT|MISS|BYPASS): from Redis, else from `compute()` (stored when still current)."""
+        """(value, HIT|MISS|BYPASS): `get_or_compute_json`'s bytes decoded (for callers that need the value)."""
+        body, status = self.get_or_compute_json(key, compute)
+        return self.serializer.loads(body), status
+
+    def get_or_compute_json(self, key, compute):
+        """(JSON bytes, HIT|MISS|BYPASS): on a hit the stored bytes as they are, never decoded nor re-encoded (the
+        view serves them); else `compute()`'s value serialised once, stored if still current, and those bytes."""
         full = self.prefix + key
 
         def read(r):
@@ -112,11 +119,10 @@ class CacheAside:
                     self.drain()
                 raw, generation = self._timed("get", key, read)
         except RedisUnavailable:
-            return compute(), BYPASS
-        value = self.serializer.loads(raw)
-        if value is not None:
+            return self.serializer.dumps(compute()), BYPASS
+        if self.serializer.stored(raw):
             self.metrics.hit()
-            return value, HIT
+            return raw, HIT
         self.metrics.miss()
         return self._recompute(key, generation, compute), MISS
 
@@ -131,7 +137,7 @@ class CacheAside:
                 if waited is not None:
                     return waited
         except RedisUnavailable:
-            return compute()
+            return self.serializer.dumps(compute())
         started = time.perf_counter()
         try:
             value = compute()
@@ -142,13 +148,13 @@ class CacheAside:
         compute_ms = round((time.perf_counter() - started) * 1000, 3)
         # One INFO line per miss: what an operator needs to see why a page was slow.
         log.info("cache miss %s recomputed in %.3f ms", key, compute_ms, extra={"key": key, "compute_ms": compute_ms})
-        self._store(key, generation, value, lock_key, token)
-        return value
-
-    def _store(self, key, generation, value, lock_key, token):
-        """Store `value` only if `key`'s generation has not moved since it was read; free the lock."""
-        expected = (generation or b"").decode()
         data = self.serializer.dumps(value)
+        self._store(key, generation, data, lock_key, token)
+        return data
+
+    def _store(self, key, generation, data, lock_key, token):
+        """Store `data` (JSON bytes) only if `key`'s generation has not moved since it was read; free the lock."""
+        expected = (generation or b"").decode()
         try:
             stored = self._timed("set", key, lambda r: self._store_script(
                 keys=[self.prefix + key, self.prefix + keys.generation(key), lock_key],
@@ -166,14 +172,13 @@ class CacheAside:
             pass
 
     def _wait_for(self, key):
-        """Poll for the leader's value; None if its lock goes away without one, or in time."""
+        """Poll for the leader's bytes; None if its lock goes away without them, or in time."""
         full, lock_key = self.prefix + key, self.prefix + keys.lock(key)
         for _ in range(WAIT_STEPS):
             time.sleep(WAIT_STEP)
             raw, holder = self._timed("get", key, lambda r: r.mget(full, lock_key))
-            value = self.serializer.loads(raw)
-            if value is not None:
-                return value
+            if self.serializer.stored(raw):
+                return raw
             if holder is None:
                 return None  # the leader failed or its store was refused: compute ourselves
         return None

@@ -17,6 +17,15 @@ class JsonSerializer(BaseSerializer):
         """Value -> bytes."""
         return json.dumps(value, separators=(",", ":"), default=str).encode()
 
+    @staticmethod
+    def stored(raw):
+        """Are these bytes what we store (a JSON object), to be served as they are? Anything else is a miss.
+
+        The first and last bytes only, not a parse (that would cost what serving the bytes saves): a pickle starts
+        with \\x80, and whoever could write a well-formed object under our key could write false JSON as well.
+        """
+        return raw is not None and raw[:1] == b"{" and raw[-1:] == b"}"
+
     def loads(self, value):
         """Bytes -> value; None or garbage -> None (a miss)."""
         if value is None:

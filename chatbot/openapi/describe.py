@@ -9,11 +9,14 @@ def path_id(name, what):
 
 
 def ok(schema, description, status="200", cached=False):
-    """A JSON success answer; `cached` adds the X-Cache header."""
+    """A JSON success answer; `cached` adds the X-Cache and ETag headers and the 304 of a revalidation."""
     response = {"description": description, "content": {"application/json": {"schema": schema}}}
-    if cached:
-        response["headers"] = {"X-Cache": {"$ref": "#/components/headers/XCache"}}
-    return {status: response}
+    if not cached:
+        return {status: response}
+    headers = {"X-Cache": {"$ref": "#/components/headers/XCache"}, "ETag": {"$ref": "#/components/headers/ETag"}}
+    response["headers"] = headers
+    return {status: response, "304": {"description": "Not modified: If-None-Match named the current ETag; no body.",
+                                      "headers": headers}}
 
 
 def errors(*statuses):

@@ -24,7 +24,9 @@ Meta's webhooks, cached statistics.
   403 `forbidden`, 404 `not_found`, 405 `method_not_allowed`, 409 `conflict`, 413 `payload_too_large` (body over
   1 MiB), 422 `validation_error` (`details` maps each field to its messages), 429 `too_many_requests` (too many
   wrong tokens from one address; `Retry-After`). Never a 500 for bad input.
-* Cached answers carry `X-Cache: HIT|MISS|BYPASS`; every answer carries `Server-Timing: app;dur=<ms>`;
+* Cached answers carry `X-Cache: HIT|MISS|BYPASS`, a strong `ETag` and `Cache-Control: no-cache`; with
+  `If-None-Match` naming the current tag they answer 304 with no body; every answer carries
+  `Server-Timing: app;dur=<ms>`;
   answers of 500 bytes or more are gzip-compressed when asked (`Accept-Encoding: gzip`)."""
 
 TAGS = [
@@ -64,6 +66,9 @@ ERROR_RESPONSES = {
 HEADERS = {
     "XCache": {"description": "HIT (from Redis), MISS (computed and stored) or BYPASS (cache unavailable).",
                "required": True, "schema": {"type": "string", "enum": list(CACHE_STATUSES)}},
+    "ETag": {"description": ("A strong tag of the bytes served (another for their gzip copy); send it back in "
+                             "If-None-Match to get a 304 while they are unchanged."),
+             "required": True, "schema": {"type": "string"}},
     "ServerTiming": {"description": "Time spent in the app: `app;dur=<ms>`.", "required": True,
                      "schema": {"type": "string", "pattern": r"^app;dur=\d+(\.\d+)?$"}},
 }

@@ -40,13 +40,13 @@ def _compute_detail(category_id):
 
 
 def list_categories():
-    """({"items": [...]}, cache status)."""
-    return get_cache().get_or_compute(keys.category_list(), _compute_list)
+    """(the JSON bytes of {"items": [...]}, cache status), served as they are."""
+    return get_cache().get_or_compute_json(keys.category_list(), _compute_list)
 
 
 def get_category(category_id):
-    """(category, cache status); NotFound if missing (never cached)."""
-    return get_cache().get_or_compute(keys.category_detail(category_id), lambda: _compute_detail(category_id))
+    """(the category's JSON bytes, cache status); NotFound if missing (never cached)."""
+    return get_cache().get_or_compute_json(keys.category_detail(category_id), lambda: _compute_detail(category_id))
 
 
 def _check_name_free(name, exclude_id=None):

@@ -50,3 +50,8 @@ def compute_stats():
 def get_stats():
     """(stats, cache status)."""
     return get_cache().get_or_compute(keys.stats(), compute_stats)
+
+
+def get_stats_json():
+    """(the stats' JSON bytes, cache status): what GET /api/messages/stats serves as it is."""
+    return get_cache().get_or_compute_json(keys.stats(), compute_stats)
