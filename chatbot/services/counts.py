@@ -1,0 +1,105 @@
+"""The maintained counts (chatbot/models/counts.py): read, folded, checked against a full recount, rebuilt.
+
+Reads are one statement over the deltas, whose number the fold keeps small: its cost depends on the writes
+since the last fold, not on the size of the tables. The fold runs every STATS_FOLD_SECONDS (scheduler, under
+`lock:stats`) and after the seed and each import; `verify` and `rebuild` are `flask stats verify|rebuild`.
+"""
+from sqlalchemy import BigInteger, cast, func, select, text
+
+from chatbot.extensions import db
+from chatbot.models import CAMPAIGN_STATUSES, MESSAGE_STATUSES, CategoryCount, StatCount
+from chatbot.models import count_triggers
+from chatbot.models.counts import SOURCES, TARGETS
+from chatbot.sql import dialect_name
+from chatbot.unit_of_work import run
+
+
+def total(values, prefix, names):
+    """{"total": sum, name: count...} for the keys `prefix.name` of `values` (a missing key counts 0)."""
+    counts = {name: values.get(f"{prefix}.{name}", 0) for name in names}
+    return {"total": sum(counts.values()), **counts}
+
+
+def read_stats():
+    """The stats' numbers from the maintained counts: one statement, SUM over the folded and pending deltas."""
+    rows = db.session.execute(select(StatCount.key, cast(func.sum(StatCount.n), BigInteger))
+                              .group_by(StatCount.key))
+    values = {key: int(n) for key, n in rows}
+    return {
+        "contacts": {"total": values.get("contacts", 0), "opted_out": values.get("contacts.opted_out", 0)},
+        "messages": total(values, "messages", MESSAGE_STATUSES),
+        "campaigns": total(values, "campaigns", CAMPAIGN_STATUSES),
+        "interactions": {"total": values.get("interactions", 0)},
+    }
+
+
+def category_count(category_id):
+    """A scalar subquery: the category's contact_count, from its deltas (an index range on category_id)."""
+    return (select(func.coalesce(cast(func.sum(CategoryCount.n), BigInteger), 0))
+            .where(CategoryCount.category_id == category_id).scalar_subquery())
+
+
+def _drift_sql(target):
+    """key, maintained, counted for every key where the deltas' sum differs from a recount: one statement, so one
+    snapshot on PostgreSQL (a write committing meanwhile cannot show as drift)."""
+    key = TARGETS[target].key_column
+    return (f"SELECT key, SUM(maintained) AS maintained, SUM(counted) AS counted FROM ("
+            f"SELECT {key} AS key, n AS maintained, 0 AS counted FROM {target} UNION ALL "
+            f"SELECT key, 0, n FROM ({count_triggers.recount(target)}) AS recounted) AS both_sides "
+            f"GROUP BY key HAVING SUM(maintained) <> SUM(counted) ORDER BY key")
+
+
+def drift():
+    """{"stat_counts": {key: (maintained, counted)}, "category_counts": {...}}: the keys that differ (none: exact)."""
+    return {target: {key: (int(maintained), int(counted))
+                     for key, maintained, counted in db.session.execute(text(_drift_sql(target)))}
+            for target in TARGETS}
+
+
+def _fold_postgresql(target):
+    """Each key's rows replaced by one row of their sum, in one statement: the DELETE's snapshot decides which rows
+    are folded, and rows of transactions still open are left for the next fold."""
+    key = TARGETS[target].key_column
+    db.session.execute(text(
+        f"WITH folded AS (DELETE FROM {target} RETURNING {key} AS key, n) "
+        f"INSERT INTO {target} ({key}, n) SELECT key, SUM(n) FROM folded GROUP BY key HAVING SUM(n) <> 0"))
+
+
+def _fold_sqlite(target):
+    """SQLite has one writer at a time: the rows up to the highest id now are all committed, later ones are not
+    touched (SQLite allots a new row an id above the highest)."""
+    key = TARGETS[target].key_column
+    last = db.session.execute(text(f"SELECT MAX(id) FROM {target}")).scalar()
+    if last is None:
+        return
+    db.session.execute(text(f"INSERT INTO {target} ({key}, n) SELECT {key}, SUM(n) FROM {target} "
+                            f"WHERE id <= :last GROUP BY {key} HAVING SUM(n) <> 0"), {"last": last})
+    db.session.execute(text(f"DELETE FROM {target} WHERE id <= :last"), {"last": last})
+
+
+def fold():
+    """Sum each key's deltas into one row; the counts read the same before and after. Returns the rows left."""
+    def work(_uow):
+        for target in TARGETS:
+            (_fold_postgresql if dialect_name() == "postgresql" else _fold_sqlite)(target)
+        return sum(db.session.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in TARGETS)
+    return run(work)
+
+
+def rebuild():
+    """Replace the counts by a recount, in one transaction; returns the drift it repaired.
+
+    On PostgreSQL the counted tables and the counts are locked against writers (SHARE ROW EXCLUSIVE: readers go on,
+    writers wait for the commit), so no write can fall between the recount and the commit. On SQLite the first
+    DELETE takes the database's write lock, and the recount runs after it.
+    """
+    def work(uow):
+        if dialect_name() == "postgresql":
+            db.session.execute(text(f"LOCK TABLE {', '.join(SOURCES + tuple(TARGETS))} IN SHARE ROW EXCLUSIVE MODE"))
+        repaired = drift()
+        for target in TARGETS:
+            db.session.execute(text(f"DELETE FROM {target}"))
+            db.session.execute(text(count_triggers.fill(target)))
+        uow.emit("counts.rebuilt", category_ids=sorted(repaired["category_counts"]))
+        return repaired
+    return run(work)
