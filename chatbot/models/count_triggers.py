@@ -104,6 +104,12 @@ def drop_trigger(dialect, source, event):
     return f"DROP TRIGGER {name(source, event)}" + (f" ON {source}" if dialect == "postgresql" else "")
 
 
+# SQLite gives a new row the highest id + 1, so a new category can take the id of one just deleted: its count rows
+# must go with it (PostgreSQL's ids never come back; the fold drops such rows there).
+SQLITE_CATEGORY_DELETE = ("CREATE TRIGGER counts_categories_delete AFTER DELETE ON categories FOR EACH ROW\n"
+                          "BEGIN\n  DELETE FROM category_counts WHERE category_id = OLD.id;\nEND")
+
+
 def create(dialect):
     """The statements creating the triggers (and PostgreSQL's functions) on `dialect`: 'postgresql' or 'sqlite'."""
     statements = []
@@ -111,14 +117,15 @@ def create(dialect):
         if dialect == "postgresql":
             statements.append(_postgresql_function(source, event))
         statements.append(create_trigger(dialect, source, event))
-    return statements
+    return statements + ([] if dialect == "postgresql" else [SQLITE_CATEGORY_DELETE])
 
 
 def drop(dialect):
     """The statements dropping them."""
     if dialect == "postgresql":
         return [f"DROP FUNCTION IF EXISTS {name(s, e)}() CASCADE" for s, e in triggers()]
-    return [f"DROP TRIGGER IF EXISTS {name(s, e)}" for s, e in triggers()]
+    return [f"DROP TRIGGER IF EXISTS {name(s, e)}" for s, e in triggers()] + [
+        "DROP TRIGGER IF EXISTS counts_categories_delete"]
 
 
 def recount(target):

@@ -42,9 +42,8 @@ def category_count(category_id):
 def _drift_sql(target):
     """key, maintained, counted for every key where the deltas' sum differs from a recount: one statement, so one
     snapshot on PostgreSQL (a write committing meanwhile cannot show as drift)."""
-    key = TARGETS[target].key_column
     return (f"SELECT key, SUM(maintained) AS maintained, SUM(counted) AS counted FROM ("
-            f"SELECT {key} AS key, n AS maintained, 0 AS counted FROM {target} UNION ALL "
+            f"SELECT key, n AS maintained, 0 AS counted FROM {_live(target, target)} UNION ALL "
             f"SELECT key, 0, n FROM ({count_triggers.recount(target)}) AS recounted) AS both_sides "
             f"GROUP BY key HAVING SUM(maintained) <> SUM(counted) ORDER BY key")
 
@@ -56,13 +55,21 @@ def drift():
             for target in TARGETS}
 
 
+def _live(target, rows):
+    """`rows` (a table or a parenthesised SELECT with the target's key column and n) as a derived table `d` (key, n),
+    without the rows of a category that no longer exists."""
+    spec = TARGETS[target]
+    where = f" WHERE {spec.exists}" if spec.exists else ""
+    return f"(SELECT d.key, d.n FROM (SELECT {spec.key_column} AS key, n FROM {rows} AS source) AS d{where}) AS live"
+
+
 def _fold_postgresql(target):
     """Each key's rows replaced by one row of their sum, in one statement: the DELETE's snapshot decides which rows
-    are folded, and rows of transactions still open are left for the next fold."""
+    are folded, and rows of transactions still open are left for the next fold. Rows of a deleted category go."""
     key = TARGETS[target].key_column
     db.session.execute(text(
-        f"WITH folded AS (DELETE FROM {target} RETURNING {key} AS key, n) "
-        f"INSERT INTO {target} ({key}, n) SELECT key, SUM(n) FROM folded GROUP BY key HAVING SUM(n) <> 0"))
+        f"WITH folded AS (DELETE FROM {target} RETURNING {key}, n) INSERT INTO {target} ({key}, n) "
+        f"SELECT key, SUM(n) FROM {_live(target, 'folded')} GROUP BY key HAVING SUM(n) <> 0"))
 
 
 def _fold_sqlite(target):
@@ -72,8 +79,9 @@ def _fold_sqlite(target):
     last = db.session.execute(text(f"SELECT MAX(id) FROM {target}")).scalar()
     if last is None:
         return
-    db.session.execute(text(f"INSERT INTO {target} ({key}, n) SELECT {key}, SUM(n) FROM {target} "
-                            f"WHERE id <= :last GROUP BY {key} HAVING SUM(n) <> 0"), {"last": last})
+    below = f"(SELECT {key}, n FROM {target} WHERE id <= :last)"
+    db.session.execute(text(f"INSERT INTO {target} ({key}, n) SELECT key, SUM(n) FROM {_live(target, below)} "
+                            f"GROUP BY key HAVING SUM(n) <> 0"), {"last": last})
     db.session.execute(text(f"DELETE FROM {target} WHERE id <= :last"), {"last": last})
 
 

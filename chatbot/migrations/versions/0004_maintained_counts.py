@@ -35,8 +35,6 @@ def upgrade():
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('category_id', sa.Integer(), nullable=False),
     sa.Column('n', sa.BigInteger(), nullable=False),
-    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_category_counts_category_id_categories'),
-                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_category_counts'))
     )
     with op.batch_alter_table('category_counts', schema=None) as batch_op:
