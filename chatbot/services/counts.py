@@ -94,6 +94,20 @@ def fold():
     return run(work)
 
 
+def lock_for_refill():
+    """PostgreSQL: writers of the counted tables and folds wait until this transaction ends (readers go on)."""
+    if dialect_name() == "postgresql":
+        db.session.execute(text(f"LOCK TABLE {', '.join(SOURCES + tuple(TARGETS))} IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def refill():
+    """Inside the caller's transaction, after lock_for_refill: the counts replaced by a recount (a fold running at
+    the same time would otherwise add its sums to the recount)."""
+    for target in TARGETS:
+        db.session.execute(text(f"DELETE FROM {target}"))
+        db.session.execute(text(count_triggers.fill(target)))
+
+
 def rebuild():
     """Replace the counts by a recount, in one transaction; returns the drift it repaired.
 
@@ -102,12 +116,9 @@ def rebuild():
     DELETE takes the database's write lock, and the recount runs after it.
     """
     def work(uow):
-        if dialect_name() == "postgresql":
-            db.session.execute(text(f"LOCK TABLE {', '.join(SOURCES + tuple(TARGETS))} IN SHARE ROW EXCLUSIVE MODE"))
+        lock_for_refill()
         repaired = drift()
-        for target in TARGETS:
-            db.session.execute(text(f"DELETE FROM {target}"))
-            db.session.execute(text(count_triggers.fill(target)))
+        refill()
         uow.emit("counts.rebuilt", category_ids=sorted(repaired["category_counts"]))
         return repaired
     return run(work)
