@@ -167,8 +167,6 @@ def explained_statements(conn):
     category = conn.execute(select(Category.id).order_by(Category.id).limit(1)).scalar_one()
     fields = [getattr(Contact, c) for c in contacts.CONTACT_FIELDS]
     return [
-        ("ix_stat_counts_key", "stats: the maintained counts, summed by key",
-         "GET /api/messages/stats (uncached)", counts.stats_statement()),
         ("ix_messages_status", "the full count by status (`flask stats verify`, the previous stats read)",
          "flask stats verify", full_count_stats_statement()),
         ("ix_messages_created_at_id", "the message list, newest first, at any depth",

@@ -14,25 +14,34 @@ from chatbot.sql import dialect_name
 from chatbot.unit_of_work import run
 
 
-def total(values, prefix, names):
-    """{"total": sum, name: count...} for the keys `prefix.name` of `values` (a missing key counts 0)."""
-    counts = {name: values.get(f"{prefix}.{name}", 0) for name in names}
-    return {"total": sum(counts.values()), **counts}
+def _sum(label, condition):
+    """SUM(n) FILTER (WHERE condition) AS label: one column of the stats' row."""
+    return cast(func.sum(StatCount.n).filter(condition), BigInteger).label(label)
+
+
+def _per_status(table, statuses):
+    """table_total (every key 'table.<status>') and table_<status> for each status."""
+    return [_sum(f"{table}_total", StatCount.key.like(f"{table}.%"))] + [
+        _sum(f"{table}_{s}", StatCount.key == f"{table}.{s}") for s in statuses]
 
 
 def stats_statement():
-    """Each key's count: SUM over its folded and pending deltas (a few rows a key)."""
-    return select(StatCount.key, cast(func.sum(StatCount.n), BigInteger)).group_by(StatCount.key)
+    """The stats in one row, the same columns as the full count it replaced (contacts_total, messages_sent, ...):
+    each a SUM over its key's folded and pending deltas, a few rows a key, read in one pass."""
+    return select(_sum("contacts_total", StatCount.key == "contacts"),
+                  _sum("contacts_opted_out", StatCount.key == "contacts.opted_out"),
+                  *_per_status("messages", MESSAGE_STATUSES), *_per_status("campaigns", CAMPAIGN_STATUSES),
+                  _sum("interactions_total", StatCount.key == "interactions"))
 
 
 def read_stats():
     """The stats' numbers from the maintained counts: one statement."""
-    values = {key: int(n) for key, n in db.session.execute(stats_statement())}
+    row = {name: int(value or 0) for name, value in db.session.execute(stats_statement()).mappings().one().items()}
     return {
-        "contacts": {"total": values.get("contacts", 0), "opted_out": values.get("contacts.opted_out", 0)},
-        "messages": total(values, "messages", MESSAGE_STATUSES),
-        "campaigns": total(values, "campaigns", CAMPAIGN_STATUSES),
-        "interactions": {"total": values.get("interactions", 0)},
+        "contacts": {"total": row["contacts_total"], "opted_out": row["contacts_opted_out"]},
+        "messages": {"total": row["messages_total"], **{s: row[f"messages_{s}"] for s in MESSAGE_STATUSES}},
+        "campaigns": {"total": row["campaigns_total"], **{s: row[f"campaigns_{s}"] for s in CAMPAIGN_STATUSES}},
+        "interactions": {"total": row["interactions_total"]},
     }
 
 
