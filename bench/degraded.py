@@ -118,7 +118,7 @@ def database_alone(app, n):
     from chatbot.services import categories, stats
     with app.app_context():
         print(f"  compute_stats() alone        {summary(timed(stats.compute_stats, n))}")
-        print(f"  category list alone          {summary(timed(categories._compute_list, n))}")
+        print(f"  category list alone          {summary(timed(categories.compute_list, n))}")
 
 
 def main():

@@ -11,7 +11,7 @@ from flask import Flask
 
 from chatbot import clock
 from chatbot.extensions import db
-from chatbot.services.categories import _compute_list
+from chatbot.services.categories import compute_list
 from chatbot.services.stats import compute_stats
 
 app = Flask(__name__)
@@ -20,7 +20,7 @@ db.init_app(app)
 clock.init_app(app)
 with app.app_context():
     BODIES = {name: json.dumps(compute(), separators=(",", ":"), sort_keys=True).encode()
-              for name, compute in (("stats", compute_stats), ("categories", _compute_list))}
+              for name, compute in (("stats", compute_stats), ("categories", compute_list))}
     db.session.remove()
     db.engine.dispose()  # no connection inherited by anything
 

@@ -14,7 +14,7 @@ from flask_caching import Cache
 
 from chatbot import clock
 from chatbot.extensions import db
-from chatbot.services.categories import _compute_list
+from chatbot.services.categories import compute_list
 from chatbot.services.stats import compute_stats
 
 app = Flask(__name__)
@@ -37,4 +37,4 @@ def statistics():
 @cache.cached(timeout=60)
 def categories():
     """The category list with counts, cached 60 s."""
-    return _compute_list()
+    return compute_list()

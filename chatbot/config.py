@@ -125,6 +125,9 @@ def from_env(env, instance_path):
         "SWEEP_BATCH_SIZE": env_number(env, "SWEEP_BATCH_SIZE", 5000),
         # The sweep's period: the hour of the contract. Shorter only to rehearse it (tests/rehearsal).
         "SWEEP_INTERVAL_SECONDS": env_number(env, "SWEEP_INTERVAL_SECONDS", 3600),
+        # How often the maintained counts' deltas are folded (chatbot/services/counts.py): the stats read sums
+        # the rows written since, so this bounds their number.
+        "STATS_FOLD_SECONDS": env_number(env, "STATS_FOLD_SECONDS", 60),
         # Proxies in front of the app that append to X-Forwarded-For (Heroku's router: 1). 0 trusts none:
         # the client address is the socket's, and a forged X-Forwarded-For changes nothing.
         "TRUSTED_PROXIES": env_number(env, "TRUSTED_PROXIES", 0),

@@ -29,6 +29,7 @@ effect's table what it does for it (a test checks that every table covers every 
 | sweep.completed       | campaign_ids (first messages marked no_interaction)           |
 | monitoring.counted    | counts: {field: n} or {date: {field: n}} for the daily counters |
 | data.seeded           | category_ids (the demo seed: the categories it filled; everything else may have changed) |
+| counts.rebuilt        | category_ids (`flask stats rebuild`: the categories whose maintained count it repaired) |
 """
 
 EVENTS = frozenset({
@@ -37,5 +38,5 @@ EVENTS = frozenset({
     "campaign.created", "campaign.updated", "campaign.deleted", "campaign.launched",
     "campaign.paused", "campaign.resumed", "campaign.completed",
     "message.sent", "message.status", "interaction.recorded", "sweep.completed", "contacts.imported",
-    "monitoring.counted", "data.seeded",
+    "monitoring.counted", "data.seeded", "counts.rebuilt",
 })

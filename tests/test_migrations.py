@@ -10,12 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from chatbot import create_app
 from chatbot.config import database_url
 from chatbot.extensions import db
+from chatbot.services import counts
+from chatbot.services.stats import compute_stats
 from tests import factories
 from tests.conftest import PG_URL
 
 CONTRACT_TABLES = {"categories", "contacts", "contact_categories", "campaigns", "campaign_categories", "messages",
                    "interactions"}
-OUR_OTHER_TABLES = {"cache_invalidations"}  # internal: invalidations Redis could not take (chatbot/cache/durable.py)
+# internal: invalidations Redis could not take (chatbot/cache/durable.py), maintained counts (chatbot/models/counts.py)
+OUR_OTHER_TABLES = {"cache_invalidations", "stat_counts", "category_counts"}
 HEAD = "0005"
 SCHEMA = "migration_check"  # a schema of our own in the test database: an empty place to migrate into
 
@@ -131,3 +134,53 @@ def test_migrated_schema_keeps_the_data_right(app):
     assert violates(insert_message, **{**message, "contact": 999})
     assert not violates(insert_message, **{**message, "campaign": campaign["id"], "step": 2})
     assert not violates(insert_category, name="Support", now=NOW)
+
+
+# Migration 0004 on a database that already holds data (a live upgrade): the maintained counts start exact, and the
+# triggers count from then on; its downgrade removes tables and triggers alike.
+DATA = [
+    "INSERT INTO categories (name, created_at, updated_at) VALUES ('A', :now, :now), ('B', :now, :now)",
+    "INSERT INTO contacts (phone, name, created_at, updated_at, opted_out_at) VALUES "
+    "('+14152000001', 'x', :now, :now, NULL), ('+14152000002', 'y', :now, :now, :now), "
+    "('+14152000003', 'z', :now, :now, NULL)",
+    "INSERT INTO contact_categories (contact_id, category_id) VALUES (1, 1), (2, 1), (3, 2)",
+    "INSERT INTO campaigns (name, status, first_message, second_message, created_at, updated_at) VALUES "
+    "('c', 'running', '{}', '{}', :now, :now), ('d', 'draft', '{}', '{}', :now, :now)",
+    "INSERT INTO messages (campaign_id, contact_id, step, status, body, created_at, updated_at) VALUES "
+    "(1, 1, 1, 'read', '{}', :now, :now), (1, 3, 1, 'sent', '{}', :now, :now), (1, 1, 2, 'pending', '{}', :now, :now)",
+    "INSERT INTO interactions (contact_id, wamid, kind, occurred_at, created_at) VALUES (1, 'w1', 'text', :now, :now)",
+]
+
+
+def run_cli(app, *args):
+    """`flask <args>`, which must succeed."""
+    result = app.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, result.output + repr(result.exception)
+
+
+def test_an_upgrade_of_a_database_with_data_starts_exact(fresh_app):
+    run_cli(fresh_app, "db", "upgrade", "0003")
+    with db.engine.begin() as conn:
+        for statement in DATA:
+            conn.execute(text(statement), {"now": NOW})
+    run_cli(fresh_app, "db", "upgrade")
+    assert counts.drift() == {"stat_counts": {}, "category_counts": {}}
+    stats = compute_stats()
+    assert (stats["contacts"], stats["messages"]["total"], stats["messages"]["read"]) == (
+        {"total": 3, "opted_out": 1}, 3, 1)
+    assert (stats["campaigns"]["running"], stats["campaigns"]["draft"], stats["interactions"]["total"]) == (1, 1, 1)
+    with db.engine.begin() as conn:  # the triggers count what comes after
+        conn.execute(text("DELETE FROM contacts WHERE id = 1"))
+    assert counts.drift() == {"stat_counts": {}, "category_counts": {}}
+    assert compute_stats()["messages"]["total"] == 1
+
+
+def test_the_downgrade_removes_the_counts_and_their_triggers(fresh_app):
+    run_cli(fresh_app, "db", "upgrade")
+    run_cli(fresh_app, "db", "downgrade", "0003")
+    assert not {"stat_counts", "category_counts"} & set(inspect(db.engine).get_table_names())
+    with db.engine.begin() as conn:  # a write with no counts table left: no trigger may still fire
+        conn.execute(text("INSERT INTO categories (name, created_at, updated_at) VALUES ('A', :now, :now)"),
+                     {"now": NOW})
+        conn.execute(text("INSERT INTO contacts (phone, name, created_at, updated_at) VALUES "
+                          "('+14152000001', 'x', :now, :now)"), {"now": NOW})

@@ -41,6 +41,7 @@ SAMPLES = {
     "contacts.imported": {"category_ids": [11, 12]},
     "monitoring.counted": {"counts": {"sent": 2, "read": 1}},
     "data.seeded": {"category_ids": [11]},
+    "counts.rebuilt": {"category_ids": [11]},
 }
 
 

@@ -27,6 +27,7 @@ The dashboard's twin of this table, which query keys each event refreshes, is `f
 | contacts.imported     | stats, category list, details of the categories it filled    |
 | monitoring.counted    | nothing (the daily view reads Redis live)                    |
 | data.seeded           | stats, category list, details of the categories it filled    |
+| counts.rebuilt        | stats, category list, details of the categories it repaired  |
 
 The monitoring view (GET /api/monitoring/daily) is not cached: it is read live from the
 `monitoring:daily:*` hashes in one pipeline, as cheap as a cache hit, so nothing can be stale.
@@ -75,6 +76,7 @@ TABLE = {
     "contacts.imported": _contact,
     "monitoring.counted": _nothing,
     "data.seeded": _contact,
+    "counts.rebuilt": _contact,
 }
 
 

@@ -5,7 +5,7 @@ from chatbot.commands import cache, contacts, dispatch, seed, stats, sweep
 def init_app(app):
     """Add each group/command to `flask`."""
     app.cli.add_command(cache.cache_group)
-    app.cli.add_command(stats.stats_command)
+    app.cli.add_command(stats.stats_group)
     app.cli.add_command(dispatch.dispatch_command)
     app.cli.add_command(sweep.sweep_command)
     app.cli.add_command(seed.seed_group)

@@ -7,12 +7,16 @@ Every web process (each gunicorn worker of each dyno) schedules both jobs; the l
   again together everywhere, with the marker `lock:sweep:slot:<interval>:<epoch second of the slot>`.
 - dispatch: every DISPATCH_INTERVAL_SECONDS, under `lock:dispatch`, so one process sends at a time
   and the Cloud API rate (per phone number, not per dyno) holds across dynos.
+- counts: every STATS_FOLD_SECONDS, under `lock:stats` (shared with `flask stats rebuild`), the maintained
+  counts' deltas are folded into one row per key, so the stats' read stays a sum of a few rows.
 Redis away: both run without their lock. The sweep is idempotent (a message is marked once, counters
 are recomputed, not incremented) and the dispatcher claims rows with SKIP LOCKED, so that is safe;
-the only cost is that several processes may do the work at once.
+the only cost is that several processes may do the work at once. The fold is exact however many run at
+once (each delta row is deleted, and so summed, by one of them only), and the rebuild locks the tables.
 """
 import datetime as dt
 import logging
+import time
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -33,6 +37,11 @@ DISPATCH_LOCK = "lock:dispatch"
 # Renewed while run_once sends (a backlog at 80 messages/s can take minutes); a dead holder frees it
 # within a minute. Lost anyway: SKIP LOCKED claims still keep two dispatchers off one message.
 DISPATCH_LOCK_TTL_SECONDS = 60
+
+STATS_LOCK = "lock:stats"
+STATS_LOCK_TTL_SECONDS = 60
+# How long `flask stats rebuild` waits for a fold (a few ms) or another rebuild to let go of the lock.
+STATS_LOCK_WAIT_SECONDS = 30
 
 
 HOUR = 3600
@@ -58,6 +67,7 @@ def definitions(config):
     """The jobs for APScheduler's add_job (without args): stable ids, triggers, misfire grace."""
     interval = max(int(config["DISPATCH_INTERVAL_SECONDS"]), 1)
     sweep_every = max(int(config.get("SWEEP_INTERVAL_SECONDS", HOUR)), 1)
+    fold_every = max(int(config.get("STATS_FOLD_SECONDS", 60)), 1)
     return [
         {"id": "chatbot.sweep", "name": "no-interaction sweep", "func": sweep_job,
          "trigger": sweep_trigger(sweep_every),
@@ -66,6 +76,8 @@ def definitions(config):
          "trigger": IntervalTrigger(seconds=interval, timezone="UTC"),
          # A dispatch run missed by more than one interval is replaced by the next one.
          "misfire_grace_time": interval},
+        {"id": "chatbot.counts", "name": "maintained counts fold", "func": fold_job,
+         "trigger": IntervalTrigger(seconds=fold_every, timezone="UTC"), "misfire_grace_time": fold_every},
     ]
 
 
@@ -113,4 +125,30 @@ def dispatch_job(app):
                 return dispatch.run_once()
         except Exception:
             log.exception("scheduled dispatch failed")
+            return None
+
+
+def locked_counts(work, wait=False):
+    """`work()` under `lock:stats`: its result, or None when another process holds the lock (after up to
+    STATS_LOCK_WAIT_SECONDS with `wait`). Redis away: runs without it (both the fold and the rebuild are exact
+    without it; the lock only keeps them from doing the same work twice)."""
+    deadline = time.monotonic() + (STATS_LOCK_WAIT_SECONDS if wait else 0)
+    while True:
+        with hold(STATS_LOCK, STATS_LOCK_TTL_SECONDS, renew=True) as lock:
+            if lock.state != BUSY:
+                return work()
+        if time.monotonic() >= deadline:
+            log.info("%s is held by another process", STATS_LOCK)
+            return None
+        time.sleep(0.05)  # polling a lock held for milliseconds (a fold) or seconds (a rebuild), until the deadline
+
+
+def fold_job(app):
+    """Every STATS_FOLD_SECONDS: fold the maintained counts' deltas (chatbot.services.counts.fold)."""
+    with app.app_context():
+        try:
+            from chatbot.services import counts
+            return locked_counts(counts.fold)
+        except Exception:
+            log.exception("scheduled fold of the maintained counts failed")
             return None

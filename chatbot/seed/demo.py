@@ -161,6 +161,7 @@ def seed_demo(contacts, messages, categories, seed=None, progress=None):
             writer = writer_for(db.session, bar.update)
             writer.lock()
             first = _write(writer, data)
+            writer.settle()
             counters.recompute(range(first["campaigns"], first["campaigns"] + len(data["campaigns"])))
             counts = daily.daily_counts(_ids(first, data, "messages"), _ids(first, data, "interactions"),
                                         utcnow().date())

@@ -8,6 +8,9 @@ import itertools
 from sqlalchemy import JSON, String, column, insert, table, text
 
 from chatbot.extensions import db
+from chatbot.models import count_triggers
+from chatbot.models.counts import SOURCES
+from chatbot.services import counts
 
 TABLES = ("categories", "contacts", "contact_categories", "campaigns", "campaign_categories", "messages",
           "interactions")
@@ -46,6 +49,9 @@ class SqliteWriter:
     def lock(self):
         """SQLite has one writer at a time already (the first write takes the lock)."""
 
+    def settle(self):
+        """Nothing: SQLite's row triggers counted every row as it went in."""
+
     def reserve(self, name, count):
         """The first of `count` free ids of table `name`."""
         return self.session.execute(text(f"SELECT coalesce(max(id), 0) + 1 FROM {name}")).scalar_one()
@@ -74,6 +80,7 @@ class PostgresWriter:
 
     def __init__(self, session, advance):
         self.session, self.advance = session, advance
+        self.recount = False
 
     def _sql(self, sql, **params):
         return self.session.execute(text(sql), params)
@@ -85,6 +92,13 @@ class PostgresWriter:
     def lock(self):
         """Keep other writers out while ids are reserved and rows copied (readers still read)."""
         self._sql(f"LOCK TABLE {', '.join(TABLES)} IN EXCLUSIVE MODE")
+
+    def settle(self):
+        """The maintained counts recounted if a big COPY went in with their trigger off (one recount, not a
+        statement per row); small loads were counted by the trigger already."""
+        if self.recount:
+            counts.lock_for_refill()
+            counts.refill()
 
     def reserve(self, name, count):
         """Take `count` ids from the table's sequence at once; returns the first."""
@@ -108,7 +122,8 @@ class PostgresWriter:
     @contextlib.contextmanager
     def _rebuilding(self, name, expected):
         """Drop secondary indexes and foreign keys around a big COPY, then build them back (same transaction:
-        a failure rolls the whole schema change back)."""
+        a failure rolls the whole schema change back). The maintained counts' trigger is off meanwhile (it would
+        keep a copy of every row for its transition table); `settle` recounts instead."""
         existing = self._sql("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)", t=name).scalar()
         if expected < REBUILD_FROM or expected < (existing or 0):
             yield
@@ -119,7 +134,13 @@ class PostgresWriter:
             self._ddl(f'ALTER TABLE {name} DROP CONSTRAINT "{constraint}"')
         for index, _ in indexes:
             self._ddl(f'DROP INDEX "{index}"')
+        counted = name in SOURCES
+        if counted:
+            self._ddl(f"ALTER TABLE {name} DISABLE TRIGGER {count_triggers.name(name, 'insert')}")
+            self.recount = True
         yield
+        if counted:
+            self._ddl(f"ALTER TABLE {name} ENABLE TRIGGER {count_triggers.name(name, 'insert')}")
         self._ddl("SET LOCAL maintenance_work_mem = '256MB'")
         for _, definition in indexes:
             self._ddl(definition)

@@ -1,7 +1,7 @@
 """messages.send_started_at: an attempt begun (crash safety) and the messaging limit's reach index
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 A pending message whose attempt started (`send_started_at` set) and whose lease expired may have reached Meta:
 the dispatcher never re-sends it by itself, `flask dispatch audit` lists it. The reach index serves the messaging
 limit's count: unique contacts whose first message started going out in the last 24 h.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -36,6 +36,7 @@ import type { CursorPage, Interaction, MessageRow } from './types'
 // |                                        | the audiences, answer lists (a known phone's name may change)  |
 // | monitoring.counted                     | the daily counters                                             |
 // | data.seeded                            | everything but the cache metrics                               |
+// | counts.rebuilt                         | stats, category lists and the repaired categories' details     |
 //
 // The cache metrics follow no event: the live stream pushes them (`event: cache`, api/live.ts).
 //
@@ -76,6 +77,7 @@ interface EventParams {
   /** The stream leaves the counts out (ids only); the map needs none. */
   'monitoring.counted': { counts?: Record<string, unknown> }
   'data.seeded': { category_ids?: Ids }
+  'counts.rebuilt': { category_ids?: Ids }
 }
 
 export type ApiEventName = keyof EventParams
@@ -208,6 +210,11 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
     messageKeys.all(),
     interactionKeys.all(),
     monitoringKeys.all(),
+  ],
+  'counts.rebuilt': ({ category_ids }) => [
+    statsKeys.all(),
+    categoryKeys.lists(),
+    ...ids(category_ids).map(categoryKeys.detail),
   ],
 }
 
