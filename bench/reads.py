@@ -37,7 +37,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
-    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--contacts", type=int, help="default 100,000, or messages / 14 when more are needed: a "
+                        "contact gets at most one campaign a day, so 10,000,000 messages need about 700,000")
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--categories", type=int, default=50)
     parser.add_argument("--skip-seed", action="store_true", help="measure the data already there")
@@ -45,7 +46,10 @@ def parse_args():
     parser.add_argument("--deep-page", type=int, default=5000, help="the deep page compared with page 1")
     parser.add_argument("--rounds", type=int, default=1, help="multiply the number of samples")
     parser.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.contacts is None:
+        args.contacts = max(100_000, -(-args.messages // 14))
+    return args
 
 
 def environment(args):
