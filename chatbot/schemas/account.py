@@ -120,7 +120,6 @@ class AuditOut(Schema):
 
     id = fields.Integer()
     at = UTC()
-    user_id = fields.Integer(allow_none=True)
     actor = fields.String(metadata={"description": "The user's email, the token's name, API_TOKEN, cli or system."})
     action = fields.String(metadata={"description": "The unit of work's event names, comma-separated."})
     ids = fields.Dict()
