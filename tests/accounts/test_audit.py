@@ -18,16 +18,14 @@ def entries():
     query = select(AuditEntry.actor, AuditEntry.action, AuditEntry.ids).order_by(AuditEntry.id)
     result = [tuple(row) for row in db.session.execute(query)]
     db.session.rollback()
-    return result = [tuple(row) for row in rows]
-    db.session.rollback()
     return result
 
 
 def test_a_write_records_who_what_and_which_ids(client, users):
     login(client, "operator@example.com")
     category = client.post("/api/categories", json={"name": "Sales"}, headers=csrf(client)).get_json()
-    response = client.post("/api/contacts", json={"phone": factories.phone(), "name": "Ann", "category_ids": [category["id"]]},
-                           headers=users["operator"].bearer)
+    body = {"phone": factories.phone(), "name": "Ann", "category_ids": [category["id"]]}
+    response = client.post("/api/contacts", json=body, headers=users["operator"].bearer)
     assert response.status_code == 201
     assert entries()[-3:] == [
         ("operator@example.com", "session.started", {"session.started": {"user_id": [users["operator"].id]}}),
