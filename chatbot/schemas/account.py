@@ -33,6 +33,7 @@ class MeOut(LoginOut):
     """GET /api/auth/me: who is calling (id null for API_TOKEN and the open development API)."""
 
     id = fields.Integer(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
 
     class Meta:
         ordered = True
