@@ -30,6 +30,13 @@ effect's table what it does for it (a test checks that every table covers every 
 | monitoring.counted    | counts: {field: n} or {date: {field: n}} for the daily counters |
 | data.seeded           | category_ids (the demo seed: the categories it filled; everything else may have changed) |
 | counts.rebuilt        | category_ids (`flask stats rebuild`: the categories whose maintained count it repaired) |
+| user.created          | user_id                                                       |
+| user.updated          | user_id (role, active or password changed)                    |
+| user.deleted          | user_id                                                       |
+| token.created         | token_id, user_id                                             |
+| token.revoked         | token_id                                                      |
+| session.started       | user_id (a login)                                             |
+| session.ended         | user_id (a logout)                                            |
 """
 
 EVENTS = frozenset({
@@ -39,4 +46,6 @@ EVENTS = frozenset({
     "campaign.paused", "campaign.resumed", "campaign.completed",
     "message.sent", "message.status", "interaction.recorded", "sweep.completed", "contacts.imported",
     "monitoring.counted", "data.seeded", "counts.rebuilt",
+    "user.created", "user.updated", "user.deleted", "token.created", "token.revoked", "session.started",
+    "session.ended",
 })

@@ -18,8 +18,9 @@ from tests.conftest import PG_URL
 CONTRACT_TABLES = {"categories", "contacts", "contact_categories", "campaigns", "campaign_categories", "messages",
                    "interactions"}
 # internal: invalidations Redis could not take (chatbot/cache/durable.py), maintained counts (chatbot/models/counts.py)
-OUR_OTHER_TABLES = {"cache_invalidations", "stat_counts", "category_counts"}
-HEAD = "0005"
+OUR_OTHER_TABLES = {"cache_invalidations", "stat_counts", "category_counts",
+                    "users", "user_sessions", "api_tokens", "audit_log"}  # operator accounts (issue #18)
+HEAD = "0006"
 SCHEMA = "migration_check"  # a schema of our own in the test database: an empty place to migrate into
 
 

@@ -28,6 +28,8 @@ The dashboard's twin of this table, which query keys each event refreshes, is `f
 | monitoring.counted    | nothing (the daily view reads Redis live)                    |
 | data.seeded           | stats, category list, details of the categories it filled    |
 | counts.rebuilt        | stats, category list, details of the categories it repaired  |
+| user.*, token.*,      | nothing (accounts are never cached: each request reads its    |
+| session.*             | session or token, so that revocation is immediate)           |
 
 The monitoring view (GET /api/monitoring/daily) is not cached: it is read live from the
 `monitoring:daily:*` hashes in one pipeline, as cheap as a cache hit, so nothing can be stale.
@@ -77,6 +79,8 @@ TABLE = {
     "monitoring.counted": _nothing,
     "data.seeded": _contact,
     "counts.rebuilt": _contact,
+    **{name: _nothing for name in ("user.created", "user.updated", "user.deleted", "token.created", "token.revoked",
+                                   "session.started", "session.ended")},
 }
 
 

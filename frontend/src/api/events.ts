@@ -37,6 +37,7 @@ import type { CursorPage, Interaction, MessageRow } from './types'
 // | monitoring.counted                     | the daily counters                                             |
 // | data.seeded                            | everything but the cache metrics                               |
 // | counts.rebuilt                         | stats, category lists and the repaired categories' details     |
+// | user.* / token.* / session.*           | nothing yet (the accounts pages refresh their own queries)      |
 //
 // The cache metrics follow no event: the live stream pushes them (`event: cache`, api/live.ts).
 //
@@ -78,6 +79,13 @@ interface EventParams {
   'monitoring.counted': { counts?: Record<string, unknown> }
   'data.seeded': { category_ids?: Ids }
   'counts.rebuilt': { category_ids?: Ids }
+  'user.created': { user_id: Ids }
+  'user.updated': { user_id: Ids }
+  'user.deleted': { user_id: Ids }
+  'token.created': { token_id: Ids; user_id: Ids }
+  'token.revoked': { token_id: Ids }
+  'session.started': { user_id: Ids }
+  'session.ended': { user_id: Ids }
 }
 
 export type ApiEventName = keyof EventParams
@@ -216,6 +224,13 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
     categoryKeys.lists(),
     ...ids(category_ids).map(categoryKeys.detail),
   ],
+  'user.created': () => [],
+  'user.updated': () => [],
+  'user.deleted': () => [],
+  'token.created': () => [],
+  'token.revoked': () => [],
+  'session.started': () => [],
+  'session.ended': () => [],
 }
 
 /** A campaign's row in the lists and its detail. */
