@@ -1,4 +1,4 @@
-import type { ContactListParams, InteractionListParams, MessageListParams, TimelineBucket } from './types'
+import type { AuditParams, ContactListParams, InteractionListParams, MessageListParams, TimelineBucket } from './types'
 
 // The only place query keys are written. Each key holds every variable its fetcher uses.
 //
@@ -62,4 +62,22 @@ export const monitoringKeys = {
 
 export const cacheStatsKeys = {
   all: () => ['cache-stats'] as const,
+}
+
+/** The session's user (GET /api/auth/me): cleared with the whole cache at login and logout. */
+export const meKeys = {
+  all: () => ['me'] as const,
+}
+
+export const userKeys = {
+  all: () => ['users'] as const,
+  lists: () => [...userKeys.all(), 'list'] as const,
+  list: () => [...userKeys.lists(), {}] as const,
+}
+
+/** The audit log; its cursor pages live inside one infinite query per filter, as the answers' do. */
+export const auditKeys = {
+  all: () => ['audit'] as const,
+  lists: () => [...auditKeys.all(), 'list'] as const,
+  list: (params: AuditParams) => [...auditKeys.lists(), params] as const,
 }

@@ -11,19 +11,25 @@ import {
   fetchDailyCounters,
   fetchInteractions,
   fetchMessages,
+  fetchAudit,
+  fetchMe,
   fetchStats,
+  fetchUsers,
 } from './fetchers'
 import {
+  auditKeys,
   cacheStatsKeys,
   campaignKeys,
   categoryKeys,
   contactKeys,
   interactionKeys,
+  meKeys,
   messageKeys,
   monitoringKeys,
   statsKeys,
+  userKeys,
 } from './keys'
-import type { ContactListParams, InteractionListParams, MessageListParams, TimelineBucket } from './types'
+import type { AuditParams, ContactListParams, InteractionListParams, MessageListParams, TimelineBucket } from './types'
 
 const MINUTE = 60_000
 
@@ -128,4 +134,32 @@ export const cacheStatsQuery = () =>
   queryOptions({
     queryKey: cacheStatsKeys.all(),
     queryFn: ({ signal }) => fetchCacheStats(signal),
+  })
+
+/**
+ * The session's user. Never retried: a 401 means "log in", at once. Fresh for a minute, and asked again when
+ * the tab comes back to the front, so a role an admin changed shows without a reload.
+ */
+export const meQuery = () =>
+  queryOptions({
+    queryKey: meKeys.all(),
+    queryFn: ({ signal }) => fetchMe(signal),
+    staleTime: MINUTE,
+    retry: false,
+  })
+
+export const usersQuery = () =>
+  queryOptions({
+    queryKey: userKeys.list(),
+    queryFn: ({ signal }) => fetchUsers(signal),
+  })
+
+/** The audit log, newest first, a keyset page at a time, as the answers are. */
+export const auditQuery = (params: AuditParams) =>
+  infiniteQueryOptions({
+    queryKey: auditKeys.list(params),
+    queryFn: ({ signal, pageParam }) => fetchAudit(params, pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+    placeholderData: keepPreviousData,
   })

@@ -205,3 +205,63 @@ export interface EventTicket {
   ticket: string
   expires_in: number
 }
+
+/** An operator account's role (shared/CONTRACT.md "Operator accounts"); what each may do is in src/auth/can.ts. */
+export type Role = 'admin' | 'operator' | 'viewer'
+
+/** GET /api/auth/me: who this session is, and the CSRF token its unsafe requests send. */
+export interface Me {
+  id: number
+  email: string
+  role: Role
+  csrf_token: string
+}
+
+/** POST /api/auth/login's answer. */
+export interface LoginAnswer {
+  email: string
+  role: Role
+  csrf_token: string
+}
+
+export interface Credentials {
+  email: string
+  password: string
+}
+
+/** An account as GET /api/users lists it (never a hash). */
+export interface User {
+  id: number
+  email: string
+  role: Role
+  active: boolean
+  created_at: string
+  last_login_at: string | null
+}
+
+export interface NewUser {
+  email: string
+  password: string
+  role: Role
+}
+
+export interface UserPatch {
+  role?: Role
+  active?: boolean
+  password?: string
+}
+
+/** One audit row: who (a user's email or a token's name), what (the write's event names), which ids. */
+export interface AuditEntry {
+  id: number
+  at: string
+  actor: string
+  action: string
+  ids: unknown
+}
+
+export interface AuditParams {
+  user_id?: number
+  action?: string
+  per_page?: number
+}

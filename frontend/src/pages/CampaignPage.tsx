@@ -7,23 +7,25 @@ import { Funnel } from '../components/Funnel'
 import { MessagesPanel } from '../components/MessagesPanel'
 import { formatDateTime } from '../format'
 import { useCampaign, useCampaignAction } from '../hooks/useCampaigns'
+import { useCan } from '../hooks/useSession'
 
 /** What can be done with the campaign in its status: pause or resume; a draft is edited (and launched) in the composer. */
 function Actions({ campaign }: { campaign: Campaign }) {
   const action = useCampaignAction(campaign.id)
+  const can = useCan()
   return (
     <div className="row campaign-actions">
-      {campaign.status === 'running' && (
+      {can('campaigns.run') && campaign.status === 'running' && (
         <button type="button" className="button-secondary" data-testid="pause-button" disabled={action.isPending} onClick={() => action.mutate('pause')}>
           Pause
         </button>
       )}
-      {campaign.status === 'paused' && (
+      {can('campaigns.run') && campaign.status === 'paused' && (
         <button type="button" data-testid="resume-button" disabled={action.isPending} onClick={() => action.mutate('resume')}>
           Resume
         </button>
       )}
-      {campaign.status === 'draft' && (
+      {can('campaigns.write') && campaign.status === 'draft' && (
         <Link className="button" to={`/campaigns/${campaign.id}/edit`} data-testid="edit-draft">
           Edit, launch or delete the draft
         </Link>
