@@ -1,5 +1,5 @@
 import { download, request } from './http'
-import { setCsrfToken } from './session'
+import { startSession } from './session'
 import type {
   Audience,
   AuditEntry,
@@ -105,14 +105,14 @@ export const fetchEventTicket = () => request<EventTicket>('/api/events/ticket',
 /** Who this session is; keeps the session's CSRF token for the unsafe requests that follow. */
 export async function fetchMe(signal?: AbortSignal): Promise<Me> {
   const me = await request<Me>('/api/auth/me', { signal })
-  setCsrfToken(me.csrf_token)
+  startSession(me.csrf_token)
   return me
 }
 
 /** Opens a session (the server sets its cookie) and keeps its CSRF token. */
 export async function login(credentials: Credentials): Promise<LoginAnswer> {
   const answer = await request<LoginAnswer>('/api/auth/login', { method: 'POST', body: credentials })
-  setCsrfToken(answer.csrf_token)
+  startSession(answer.csrf_token)
   return answer
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, fetchContacts, getCsrfToken, getSessionState, request, resetSession, retryAfterSeconds, setCsrfToken } from './index'
+import { ApiError, fetchContacts, getCsrfToken, getSessionState, request, resetSession, retryAfterSeconds, startSession } from './index'
 
 function answer(status: number, body?: unknown) {
   const fetchMock = vi.fn(async () =>
@@ -17,7 +17,7 @@ describe('request', () => {
   afterEach(resetSession)
 
   it("sends the session's CSRF token on every unsafe method, and on no read", async () => {
-    setCsrfToken('csrf-7')
+    startSession('csrf-7')
     const fetchMock = answer(200, { items: [] })
     await request('/api/campaigns')
     for (const method of ['POST', 'PATCH', 'DELETE'] as const) await request('/api/contacts/1', { method, body: {} })
@@ -50,7 +50,7 @@ describe('request', () => {
   })
 
   it('ends the session on a 401, forgetting its CSRF token', async () => {
-    setCsrfToken('csrf-7')
+    startSession('csrf-7')
     answer(401, { error: { code: 'unauthorized', message: 'Log in first', details: {} } })
     await expect(request('/api/campaigns')).rejects.toThrow('Log in first')
     expect(getSessionState()).toEqual({ ended: true })

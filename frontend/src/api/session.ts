@@ -20,10 +20,18 @@ function emit(next: SessionState): void {
 
 export const getCsrfToken = (): string | null => csrfToken
 
-/** Keeps the session's CSRF token (null forgets it, at logout). */
-export function setCsrfToken(token: string | null): void {
+/**
+ * A request was let in (the login, GET /api/auth/me): keeps its CSRF token, which is null when the API let us
+ * in without a session (the open development API), and the session counts as alive again.
+ */
+export function startSession(token: string | null): void {
   csrfToken = token
-  if (token !== null && state.ended) emit({ ended: false })
+  if (state.ended) emit({ ended: false })
+}
+
+/** Logged out on purpose: the token goes; no redirect is due (the logout goes to the login page itself). */
+export function forgetSession(): void {
+  csrfToken = null
 }
 
 /** Called on a 401: the session is over; the token goes with it. */

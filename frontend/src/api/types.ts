@@ -209,19 +209,22 @@ export interface EventTicket {
 /** An operator account's role (shared/CONTRACT.md "Operator accounts"); what each may do is in src/auth/can.ts. */
 export type Role = 'admin' | 'operator' | 'viewer'
 
-/** GET /api/auth/me: who this session is, and the CSRF token its unsafe requests send. */
+/**
+ * GET /api/auth/me: who is calling, and the CSRF token a session's unsafe requests send. `id` is null for
+ * API_TOKEN and the open development API, `csrf_token` null without a session (a bearer token, the open API).
+ */
 export interface Me {
-  id: number
+  id: number | null
   email: string
   role: Role
-  csrf_token: string
+  csrf_token: string | null
 }
 
 /** POST /api/auth/login's answer. */
 export interface LoginAnswer {
   email: string
   role: Role
-  csrf_token: string
+  csrf_token: string | null
 }
 
 export interface Credentials {
@@ -257,7 +260,9 @@ export interface AuditEntry {
   at: string
   actor: string
   action: string
-  ids: unknown
+  /** The account that wrote, if it was one (null for API_TOKEN, the CLI, the system). */
+  user_id: number | null
+  ids: Record<string, unknown>
 }
 
 export interface AuditParams {

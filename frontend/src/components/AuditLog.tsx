@@ -8,13 +8,10 @@ import { Panel } from './Panel'
 export const AUDIT_PER_PAGE = 50
 
 /** The ids a write touched, as the server recorded them (`{"contact_id": [7]}`), on one line. */
-function idsText(ids: unknown): string {
-  if (ids && typeof ids === 'object' && !Array.isArray(ids)) {
-    return Object.entries(ids)
-      .map(([name, value]) => `${name} ${([] as unknown[]).concat(value).join(', ')}`)
-      .join(' · ')
-  }
-  return ids === null || ids === undefined ? '' : JSON.stringify(ids)
+function idsText(ids: Record<string, unknown>): string {
+  return Object.entries(ids)
+    .map(([name, value]) => `${name} ${([] as unknown[]).concat(value).join(', ')}`)
+    .join(' · ')
 }
 
 function AuditRow({ entry }: { entry: AuditEntry }) {

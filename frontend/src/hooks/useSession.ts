@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useSyncExternalStore } from 'react'
 import { useNavigate } from 'react-router'
-import { getSessionState, login, logout, meQuery, setCsrfToken, subscribeSession } from '../api'
+import { forgetSession, getSessionState, login, logout, meQuery, subscribeSession } from '../api'
 import type { Credentials } from '../api'
 import { can } from '../auth/can'
 import type { Action } from '../auth/can'
@@ -56,7 +56,7 @@ export function useLogout() {
   return useMutation({
     mutationFn: logout,
     onSettled: async () => {
-      setCsrfToken(null)
+      forgetSession()
       client.clear()
       await navigate('/login', { replace: true })
     },

@@ -16,8 +16,8 @@ const strict = (properties: Record<string, unknown>, required = Object.keys(prop
 })
 
 export const pendingSchemas: Record<string, unknown> = {
-  Me: strict({ id: { type: 'integer' }, email: { type: 'string' }, role: ROLE, csrf_token: { type: 'string' } }),
-  LoginAnswer: strict({ email: { type: 'string' }, role: ROLE, csrf_token: { type: 'string' } }),
+  Me: strict({ id: { type: 'integer', nullable: true }, email: { type: 'string' }, role: ROLE, csrf_token: { type: 'string', nullable: true } }),
+  LoginAnswer: strict({ email: { type: 'string' }, role: ROLE, csrf_token: { type: 'string', nullable: true } }),
   User: strict({
     id: { type: 'integer' },
     email: { type: 'string' },
@@ -30,9 +30,10 @@ export const pendingSchemas: Record<string, unknown> = {
   AuditRow: strict({
     id: { type: 'integer' },
     at: { type: 'string', format: 'date-time' },
+    user_id: { type: 'integer', nullable: true },
     actor: { type: 'string' },
     action: { type: 'string' },
-    ids: {},
+    ids: { type: 'object' },
   }),
   AuditPage: strict({ items: { type: 'array', items: ref('AuditRow') }, next_cursor: { type: 'string', nullable: true } }),
 }

@@ -2,7 +2,7 @@ import { QueryClientProvider } from '@tanstack/react-query'
 import { render } from '@testing-library/react'
 import type { ReactElement } from 'react'
 import { createMemoryRouter, RouterProvider } from 'react-router'
-import { createQueryClient, meKeys, setCsrfToken } from '../api'
+import { createQueryClient, meKeys, startSession } from '../api'
 import { currentFakeSession } from './fakeApi'
 
 interface RenderOptions {
@@ -19,7 +19,7 @@ export function renderWithClient(ui: ReactElement, { signedIn = true }: RenderOp
   const session = signedIn ? currentFakeSession() : null
   if (session) {
     client.setQueryData(meKeys.all(), session)
-    setCsrfToken(session.csrf_token)
+    startSession(session.csrf_token)
   }
   const result = render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>)
   return { client, ...result }
