@@ -6,6 +6,7 @@ import type {
   AuditParams,
   CacheStats,
   Campaign,
+  CampaignHistoryEntry,
   CampaignPatch,
   Category,
   CategoryPatch,
@@ -73,6 +74,10 @@ export const fetchCampaign = (id: number, signal?: AbortSignal) =>
 /** `categoryIds` sorted, as the query key holds them. */
 export const fetchAudience = (categoryIds: number[], signal?: AbortSignal) =>
   request<Audience>('/api/campaigns/audience', { query: { category_ids: categoryIds.join(',') }, signal })
+
+/** Who created, edited, launched, paused or resumed the campaign, oldest first. */
+export const fetchCampaignHistory = (id: number, signal?: AbortSignal) =>
+  request<ItemList<CampaignHistoryEntry>>(`/api/campaigns/${id}/history`, { signal })
 
 export const fetchCampaignTimeline = (id: number, bucket: TimelineBucket, signal?: AbortSignal) =>
   request<ItemList<TimelinePoint>>(`/api/campaigns/${id}/timeline`, { query: { bucket }, signal })

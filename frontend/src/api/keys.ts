@@ -37,6 +37,9 @@ export const campaignKeys = {
   timelines: () => [...campaignKeys.all(), 'timeline'] as const,
   timelinesOf: (id: number) => [...campaignKeys.timelines(), id] as const,
   timeline: (id: number, bucket: TimelineBucket) => [...campaignKeys.timelinesOf(id), bucket] as const,
+  /** Who created, edited, launched, paused, resumed it; beside its detail, which every message status moves. */
+  histories: () => [...campaignKeys.all(), 'history'] as const,
+  history: (id: number) => [...campaignKeys.histories(), id] as const,
   /** The composer's live audience; the ids sorted, so ticking 2 then 1 and 1 then 2 share an entry. */
   audiences: () => [...campaignKeys.all(), 'audience'] as const,
   audience: (categoryIds: number[]) => [...campaignKeys.audiences(), [...categoryIds].sort((a, b) => a - b)] as const,

@@ -3,6 +3,7 @@ import {
   fetchAudience,
   fetchCacheStats,
   fetchCampaign,
+  fetchCampaignHistory,
   fetchCampaignTimeline,
   fetchCampaigns,
   fetchCategories,
@@ -86,6 +87,12 @@ export const campaignQuery = (id: number) =>
   queryOptions({
     queryKey: campaignKeys.detail(id),
     queryFn: ({ signal }) => fetchCampaign(id, signal),
+  })
+
+export const campaignHistoryQuery = (id: number) =>
+  queryOptions({
+    queryKey: campaignKeys.history(id),
+    queryFn: ({ signal }) => fetchCampaignHistory(id, signal),
   })
 
 export const campaignTimelineQuery = (id: number, bucket: TimelineBucket) =>

@@ -270,3 +270,10 @@ export interface AuditParams {
   action?: string
   per_page?: number
 }
+
+/** One entry of a campaign's history: who did what to it, when (from the audit log). */
+export interface CampaignHistoryEntry {
+  action: string
+  actor: string
+  at: string
+}

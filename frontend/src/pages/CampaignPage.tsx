@@ -1,6 +1,7 @@
 import { Link, useParams } from 'react-router'
 import type { Campaign } from '../api'
 import { AnswersList } from '../components/AnswersList'
+import { CampaignHistory } from '../components/CampaignHistory'
 import { CampaignTimeline } from '../components/CampaignTimeline'
 import { ErrorMessage } from '../components/ErrorMessage'
 import { Funnel } from '../components/Funnel'
@@ -52,6 +53,7 @@ function CampaignView({ campaign }: { campaign: Campaign }) {
               {campaign.launched_at ? `launched ${formatDateTime(campaign.launched_at)}` : `created ${formatDateTime(campaign.created_at)}`}
               {campaign.completed_at && ` · completed ${formatDateTime(campaign.completed_at)}`}
             </div>
+            <CampaignHistory campaignId={campaign.id} />
           </div>
           <span className={`badge badge-${campaign.status}`} data-testid="campaign-status">
             {campaign.status}

@@ -162,6 +162,8 @@ export function createFakeApi() {
     loginBlockedFor: null as number | null,
     /** The audit log, newest first. */
     audit: [] as AuditEntry[],
+    /** Each campaign's history (who did what), oldest first. */
+    histories: {} as Record<number, Array<{ action: string; actor: string; at: string }>>,
     /** Newest first, as GET /api/campaigns lists them. */
     campaigns: [] as Campaign[],
     timelines: {} as Record<number, TimelinePoint[]>,
@@ -258,9 +260,10 @@ export function createFakeApi() {
       const opted_out = reached.filter((c) => c.opted_out_at !== null).length
       return { status: 200, body: { contacts: reached.length - opted_out, opted_out } }
     }
-    const match = path.match(/^\/api\/campaigns\/(\d+)(\/timeline)?$/)
+    const match = path.match(/^\/api\/campaigns\/(\d+)(\/timeline|\/history)?$/)
     const campaign = match && findCampaign(Number(match[1]))
     if (!campaign) return envelope(404, 'not_found', 'Campaign not found')
+    if (match[2] === '/history') return { status: 200, body: { items: state.histories[campaign.id] ?? [] } }
     if (match[2]) return { status: 200, body: { items: state.timelines[campaign.id] ?? [] } }
     return { status: 200, body: campaign }
   }
@@ -299,6 +302,8 @@ export function createFakeApi() {
     const status = action === 'PATCH' ? 'draft' : action === 'pause' ? 'paused' : 'running'
     Object.assign(campaign, method === 'PATCH' ? body : {}, { status })
     if (action === 'launch') campaign.launched_at = NOW
+    const verb = { PATCH: 'updated', launch: 'launched', pause: 'paused', resume: 'resumed' }[action as 'PATCH']
+    ;(state.histories[campaign.id] ??= []).push({ action: `campaign.${verb}`, actor: state.session?.email ?? 'API_TOKEN', at: NOW })
     return { status: action === 'launch' ? 202 : 200, body: campaign }
   }
 

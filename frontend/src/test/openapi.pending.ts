@@ -35,6 +35,9 @@ export const pendingSchemas: Record<string, unknown> = {
     action: { type: 'string' },
     ids: { type: 'object' },
   }),
+  CampaignHistory: strict({
+    items: { type: 'array', items: strict({ action: { type: 'string' }, actor: { type: 'string' }, at: { type: 'string', format: 'date-time' } }) },
+  }),
   AuditPage: strict({ items: { type: 'array', items: ref('AuditRow') }, next_cursor: { type: 'string', nullable: true } }),
 }
 
@@ -50,6 +53,7 @@ export const pendingPaths: Record<string, unknown> = {
     patch: { responses: { 200: json(ref('User')), ...errors(401, 403, 404, 409, 422) } },
     delete: { responses: { 204: { description: 'Deactivated.' }, ...errors(401, 403, 404) } },
   },
+  '/api/campaigns/{campaign_id}/history': { get: { responses: { 200: json(ref('CampaignHistory')), ...errors(401, 404) } } },
   '/api/audit': { get: { responses: { 200: json(ref('AuditPage')), ...errors(401, 403) } } },
 }
 
