@@ -90,7 +90,7 @@ test('an operator logs in, creates a contact, logs out; a viewer is offered no c
 })
 
 test('a wrong password is refused with the one message, and nobody is logged in', async (t) => {
-  const { page, problems } = await openFresh(t, '/login', [[401, '/api/auth/login']])
+  const { page, problems } = await openFresh(t, '/login', [[401, '/api/auth/login'], [401, '/api/auth/me']])
 
   await withScreenshot(page, problems, 'login-refused', async () => {
     const form = page.locator('form[data-testid=login-form]')
