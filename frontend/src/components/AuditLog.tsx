@@ -7,10 +7,17 @@ import { Panel } from './Panel'
 
 export const AUDIT_PER_PAGE = 50
 
-/** The ids a write touched, as the server recorded them (`{"contact_id": [7]}`), on one line. */
-function idsText(ids: Record<string, unknown>): string {
-  return Object.entries(ids)
-    .map(([name, value]) => `${name} ${([] as unknown[]).concat(value).join(', ')}`)
+/**
+ * The ids a write touched, on one line. The server records each event with its params
+ * (`{"contact.created": {"contact_id": [7], "category_ids": [1]}}`): the params are shown, since the action
+ * column names the events already.
+ */
+export function idsText(ids: Record<string, unknown>): string {
+  const params = Object.values(ids).flatMap((value) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [],
+  )
+  return params
+    .map(([name, value]) => `${name} ${Array.isArray(value) ? value.join(', ') : JSON.stringify(value)}`)
     .join(' · ')
 }
 
