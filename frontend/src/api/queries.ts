@@ -144,15 +144,14 @@ export const cacheStatsQuery = () =>
   })
 
 /**
- * The session's user. Never retried: a 401 means "log in", at once. Fresh for a minute, and asked again when
- * the tab comes back to the front, so a role an admin changed shows without a reload.
+ * The session's user. A 401 is not retried (no 4xx is: queryClient.ts), it means "log in", at once. Fresh for a
+ * minute, and asked again when the tab comes back to the front, so a role an admin changed shows without a reload.
  */
 export const meQuery = () =>
   queryOptions({
     queryKey: meKeys.all(),
     queryFn: ({ signal }) => fetchMe(signal),
     staleTime: MINUTE,
-    retry: false,
   })
 
 export const usersQuery = () =>

@@ -99,11 +99,13 @@ describe('logging out', () => {
     const { client } = renderWithClient(<App path="/" />)
     await waitFor(() => expect(statContacts()).toBe('9'))
     const csrf = api.state.session!.csrf_token
+    const meReads = api.callsTo('/api/auth/me').length
     const user = userEvent.setup()
 
     await user.click(screen.getByTestId('logout'))
 
     await screen.findByTestId('login-form')
+    expect(api.callsTo('/api/auth/me').length, 'nothing asks who is in once logged out').toBe(meReads)
     expect(api.callsTo('/api/auth/logout', 'POST').map((call) => call.csrf)).toEqual([csrf])
     expect(api.state.session).toBeNull()
     expect(getCsrfToken()).toBeNull()
