@@ -33,6 +33,7 @@ class MeOut(LoginOut):
     """GET /api/auth/me: who is calling (id null for API_TOKEN and the open development API)."""
 
     id = fields.Integer(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
 
     class Meta:
         ordered = True
@@ -120,7 +121,6 @@ class AuditOut(Schema):
 
     id = fields.Integer()
     at = UTC()
-    user_id = fields.Integer(allow_none=True)
     actor = fields.String(metadata={"description": "The user's email, the token's name, API_TOKEN, cli or system."})
     action = fields.String(metadata={"description": "The unit of work's event names, comma-separated."})
     ids = fields.Dict()
