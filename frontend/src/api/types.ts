@@ -210,12 +210,12 @@ export interface EventTicket {
 export type Role = 'admin' | 'operator' | 'viewer'
 
 /**
- * GET /api/auth/me: who is calling, and the CSRF token a session's unsafe requests send. `id` is null for
- * API_TOKEN and the open development API, `csrf_token` null without a session (a bearer token, the open API).
+ * GET /api/auth/me: who is calling, and the CSRF token a session's unsafe requests send. `id` and `email` are
+ * null for API_TOKEN and the open development API, `csrf_token` null without a session (a bearer token, the open API).
  */
 export interface Me {
   id: number | null
-  email: string
+  email: string | null
   role: Role
   csrf_token: string | null
 }
@@ -260,8 +260,6 @@ export interface AuditEntry {
   at: string
   actor: string
   action: string
-  /** The account that wrote, if it was one (null for API_TOKEN, the CLI, the system). */
-  user_id: number | null
   ids: Record<string, unknown>
 }
 

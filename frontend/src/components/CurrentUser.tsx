@@ -1,15 +1,19 @@
 import type { Me } from '../api'
 import { useLogout } from '../hooks/useSession'
 
-/** Who is logged in, with which role, and the way out. */
+/**
+ * Who is logged in, with which role, and the way out. No account (the open development API, which lets anyone in
+ * as an admin until the first user exists): said so, and no logout.
+ */
 export function CurrentUser({ me }: { me: Me }) {
   const logout = useLogout()
+  const who = me.email ?? 'no account (open development API)'
   return (
     <div className="current-user">
-      <span data-testid="current-user" title={`Logged in as ${me.email} (${me.role})`}>
-        {me.email} <span className={`badge badge-role badge-role-${me.role}`}>{me.role}</span>
+      <span data-testid="current-user" title={`${who} (${me.role})`}>
+        {who} <span className={`badge badge-role badge-role-${me.role}`}>{me.role}</span>
       </span>
-      <button
+      {me.id !== null && <button
         type="button"
         className="button-secondary small"
         data-testid="logout"
@@ -17,7 +21,7 @@ export function CurrentUser({ me }: { me: Me }) {
         onClick={() => logout.mutate()}
       >
         Log out
-      </button>
+      </button>}
     </div>
   )
 }

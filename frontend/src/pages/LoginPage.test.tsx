@@ -121,3 +121,15 @@ describe('logging out', () => {
     expect(api.callsTo('/api/messages/stats').length).toBe(statsReads + 1)
   })
 })
+
+describe('the open development API (no API_TOKEN, no user yet)', () => {
+  it('lets the dashboard in as the anonymous admin it is, says so, and offers no logout', async () => {
+    api.state.session = { id: null, email: null, role: 'admin', csrf_token: null }
+    renderWithClient(<App path="/" />, { signedIn: false })
+
+    await waitFor(() => expect(statContacts()).toBe('9'))
+    expect(currentUser()).toContain('no account (open development API)')
+    expect(screen.queryByTestId('logout')).toBeNull()
+    expect(screen.getByTestId('contact-form')).toBeTruthy()
+  })
+})

@@ -561,7 +561,7 @@ export function createFakeApi() {
     },
     /** Adds audit rows, newest first. */
     addAudit: (rows: Array<[string, string]>) =>
-      state.audit.unshift(...rows.map(([actor, action]) => ({ id: nextId++, at: NOW, actor, action, user_id: 1, ids: { [action]: { contact_id: [7] } } }))),
+      state.audit.unshift(...rows.map(([actor, action]) => ({ id: nextId++, at: NOW, actor, action, ids: { [action]: { contact_id: [7] } } }))),
     /** The calls made so far to a path, optionally of one method. */
     callsTo: (path: string, method = 'GET') => calls.filter((c) => c.path === path && c.method === method),
   }
