@@ -38,6 +38,16 @@ export CACHE_METRICS_FLUSH_SECONDS=1
 export DATABASE_URL="$E2E_DB_URL" REDIS_URL="redis://127.0.0.1:$REDIS_PORT/${E2E_REDIS_DB:-14}" SCHEDULER_ENABLED=false WHATSAPP_TRANSPORT=dry-run LOG_LEVEL=WARNING
 flask --app wsgi db upgrade >/dev/null 2>&1
 flask --app wsgi cache flush --namespace all >/dev/null
+# Accounts, as production has them: the API is closed once one exists. The browser logs in through the login
+# form with one per role (e2e/support.mjs ACCOUNTS); the tests' own calls from node use API_TOKEN, as scripts do.
+export API_TOKEN="e2e-token-$RANDOM$RANDOM$RANDOM"
+for role in admin operator viewer; do
+  upper="$(echo "$role" | tr a-z A-Z)"
+  email="e2e-$role-$RANDOM@example.com"
+  password="e2e $role password $RANDOM$RANDOM"
+  export "E2E_${upper}_EMAIL=$email" "E2E_${upper}_PASSWORD=$password"
+  printf '%s\n' "$password" | flask --app wsgi users create "$email" --role "$role" --password-stdin >/dev/null
+done
 gunicorn wsgi:app --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &
 GUNICORN_PID=$!
 CLEANUP+=("kill $GUNICORN_PID")

@@ -5,12 +5,12 @@
 // go back, the server's message is shown and no row of it stays.
 //
 // Needs: E2E_BASE_URL (the running app, e.g. http://127.0.0.1:5099, with the frontend built);
-// API_TOKEN when the app requires one; CHROMIUM_PATH to use another browser than /usr/bin/chromium.
+// API_TOKEN and the accounts of scripts/e2e.sh (support.mjs ACCOUNTS); CHROMIUM_PATH to use another browser than /usr/bin/chromium.
 import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, test } from 'node:test'
-import { API_TOKEN, BASE_URL, TOKEN_STORAGE_KEY, api, launchBrowser, numberIn, randomDigits, unusedPhone } from './support.mjs'
+import { BASE_URL, api, launchBrowser, loggedInContext, numberIn, randomDigits, unusedPhone } from './support.mjs'
 
 const ANSWER_DELAY_MS = 1500
 const REFETCH_HOLD_MS = 3000
@@ -26,18 +26,13 @@ after(async () => {
   await browser?.close()
 })
 
-/** A new page on the dashboard, with the token if needed, recording page errors and unexpected answers. */
+/** A new page on the dashboard, logged in as an operator, recording page errors and unexpected answers. */
 async function openDashboard(t, { expectedStatuses = [] } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-  if (API_TOKEN) {
-    // Before any page script runs, so the very first requests carry the token.
-    await context.addInitScript(([key, token]) => sessionStorage.setItem(key, token), [TOKEN_STORAGE_KEY, API_TOKEN])
-  }
-  const page = await context.newPage()
+  const { page } = await loggedInContext(browser, null, 'operator')
   t.after(async () => {
     // A held request (e.g. the polled cache metrics) may still be in a route handler: drop it, then close.
     await page.unrouteAll({ behavior: 'ignoreErrors' })
-    await context.close()
+    await page.context().close()
   })
   const problems = []
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))

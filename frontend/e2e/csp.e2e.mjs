@@ -1,7 +1,7 @@
 // End-to-end: the dashboard (/) and Swagger UI (/api/docs) work under the app's Content-Security-Policy
 // in real headless Chromium: no CSP violation (reported by the page or in the console), no page error.
 //
-// Needs: E2E_BASE_URL (the running app, with the frontend built); API_TOKEN when the app requires one;
+// Needs: E2E_BASE_URL (the running app, with the frontend built); the accounts of scripts/e2e.sh (support.mjs);
 // CHROMIUM_PATH to use another browser than /usr/bin/chromium.
 import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
@@ -43,6 +43,12 @@ test('the dashboard renders under the CSP without a violation', async (t) => {
   await expectCleanLoad(t, '/', async (page) => {
     await page.getByTestId('stat-contacts').waitFor()
     await page.getByTestId('cache-hit-ratio').waitFor()
+  })
+})
+
+test('the login page renders under the CSP without a violation', async (t) => {
+  await expectCleanLoad(t, '/login', async (page) => {
+    await page.locator('form[data-testid=login-form]').waitFor()
   })
 })
 

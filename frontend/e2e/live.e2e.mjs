@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import { after, before, test } from 'node:test'
 import {
-  API_TOKEN, BASE_URL, TOKEN_STORAGE_KEY, api, dispatch, launchBrowser, numberIn, postStatus, randomDigits, unusedPhone,
+  BASE_URL, api, loggedInContext, dispatch, launchBrowser, numberIn, postStatus, randomDigits, unusedPhone,
 } from './support.mjs'
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url)
@@ -40,12 +40,7 @@ after(async () => {
  * from now on but the stream itself, as "METHOD /path".
  */
 async function openLiveDashboard(t, name) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-  if (API_TOKEN) {
-    await context.addInitScript(([key, token]) => sessionStorage.setItem(key, token), [TOKEN_STORAGE_KEY, API_TOKEN])
-  }
-  const page = await context.newPage()
-  t.after(() => context.close())
+  const { page } = await loggedInContext(browser, t, 'operator')
   const problems = []
   const requests = []
   page.on('pageerror', (error) => problems.push(`${name}: page error: ${error.message}`))
@@ -270,7 +265,8 @@ test('Redis away: page B says degraded and keeps its views; back: live again by 
     // The hub retries after 0.5, 1, 2, 5, 10 s: back within 20 s, on the same stream (no new ticket).
     await b.page.locator(live).waitFor({ timeout: 20_000 })
     await settled(b)
-    const views = ['GET /api/cache/stats', 'GET /api/campaigns', 'GET /api/categories', 'GET /api/contacts',
+    // The session's user is one of the views too (GET /api/auth/me): a role changed meanwhile shows.
+    const views = ['GET /api/auth/me', 'GET /api/cache/stats', 'GET /api/campaigns', 'GET /api/categories', 'GET /api/contacts',
       'GET /api/messages', 'GET /api/messages/stats', 'GET /api/monitoring/daily']
     // While degraded the panel polls the cache metrics (it is not pushed): those GETs may come before the resync.
     const refetched = b.requests.filter((r) => r !== 'GET /api/cache/stats').sort()

@@ -1,10 +1,12 @@
-// The screenshots of docs/screenshots/ for the campaign, contacts and answers pages, taken in headless Chromium
-// from the running app after `flask seed demo` (a script, not a test: the suite never skips one):
-//   E2E_BASE_URL=http://127.0.0.1:5099 node e2e/screenshots.mjs ../docs/screenshots
+// The screenshots of docs/screenshots/ for the login, campaign, contacts, answers and users pages, taken in
+// headless Chromium from the running app after `flask seed demo` (a script, not a test: the suite never skips
+// one), logged in through the login form as an admin the caller names:
+//   E2E_BASE_URL=http://127.0.0.1:5099 API_TOKEN=... E2E_ADMIN_EMAIL=... E2E_ADMIN_PASSWORD=... \
+//     node e2e/screenshots.mjs ../docs/screenshots
 // Everything shown is the real app's: the import really imports the file below (a second run finds the same
 // phones: `unchanged` instead of `created`).
 import { resolve } from 'node:path'
-import { BASE_URL, API_TOKEN, TOKEN_STORAGE_KEY, launchBrowser } from './support.mjs'
+import { BASE_URL, api, launchBrowser, submitLogin } from './support.mjs'
 
 const OUT = resolve(process.argv[2] ?? '../docs/screenshots')
 
@@ -19,11 +21,16 @@ const CSV = ['phone,name,categories', ...ROWS].join('\r\n')
 const browser = await launchBrowser()
 try {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
-  if (API_TOKEN) await context.addInitScript(([key, token]) => sessionStorage.setItem(key, token), [TOKEN_STORAGE_KEY, API_TOKEN])
   const page = await context.newPage()
 
+  // The login page, as a stranger sees it, then logged in as the admin.
+  await page.goto(`${BASE_URL}/login`)
+  await page.locator('form[data-testid=login-form]').waitFor()
+  await page.screenshot({ path: `${OUT}/login.png` })
+  await submitLogin(page, 'admin')
+
   // The campaign page of the largest launched campaign, whole.
-  const campaigns = await (await fetch(`${BASE_URL}/api/campaigns`, { headers: API_TOKEN ? { Authorization: `Bearer ${API_TOKEN}` } : {} })).json()
+  const campaigns = await api('/api/campaigns')
   const largest = campaigns.items.filter((c) => c.status !== 'draft').sort((a, b) => b.total_count - a.total_count)[0]
   if (!largest) throw new Error('no launched campaign: run `flask seed demo` first')
   await page.goto(`${BASE_URL}/campaigns/${largest.id}`)
@@ -42,7 +49,12 @@ try {
   await page.goto(`${BASE_URL}/answers`)
   await page.getByTestId('answer-row').first().waitFor()
   await page.screenshot({ path: `${OUT}/answers.png` })
-  console.log(`saved ${OUT}/campaign-page.png, contacts-import.png and answers.png`)
+  // The accounts and, below them, the audit log of the writes above (the import's among them).
+  await page.goto(`${BASE_URL}/users`)
+  await page.getByTestId('user-row').first().waitFor()
+  await page.getByTestId('audit-row').first().waitFor()
+  await page.screenshot({ path: `${OUT}/users.png` })
+  console.log(`saved ${OUT}/login.png, campaign-page.png, contacts-import.png, answers.png and users.png`)
 } finally {
   await browser.close()
 }

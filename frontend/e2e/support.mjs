@@ -1,4 +1,5 @@
-// What the end-to-end tests share: the app's address and token, the API from node, the browser.
+// What the end-to-end tests share: the app's address, the accounts scripts/e2e.sh made, the API from node (with
+// API_TOKEN, as scripts call it), the browser, and a page logged in through the login form (as an operator would).
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { createHmac } from 'node:crypto'
@@ -9,7 +10,13 @@ import { chromium } from 'playwright-core'
 export const BASE_URL = (process.env.E2E_BASE_URL ?? '').replace(/\/$/, '')
 export const API_TOKEN = process.env.API_TOKEN || null
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-export const TOKEN_STORAGE_KEY = 'chatbot.apiToken' // src/api/auth.ts
+/** The accounts scripts/e2e.sh creates with `flask users create ... --password-stdin`, one per role. */
+export const ACCOUNTS = Object.fromEntries(
+  ['admin', 'operator', 'viewer'].map((role) => {
+    const name = role.toUpperCase()
+    return [role, { email: process.env[`E2E_${name}_EMAIL`], password: process.env[`E2E_${name}_PASSWORD`] }]
+  }),
+)
 const APP_SECRET = process.env.WHATSAPP_APP_SECRET || null
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -93,21 +100,42 @@ export async function postStatus(wamid, phone, status) {
   assert.equal(response.status, 200, `webhook answered ${response.status}: ${await response.text()}`)
 }
 
+/** Fills the login form on `page` (already at /login) with that account and waits until the dashboard shows who is in. */
+export async function submitLogin(page, role) {
+  const { email, password } = ACCOUNTS[role]
+  if (!email || !password) throw new Error(`no ${role} account: set E2E_${role.toUpperCase()}_EMAIL and _PASSWORD (scripts/e2e.sh does)`)
+  const form = page.locator('form[data-testid=login-form]')
+  await form.locator('input[name=email]').fill(email)
+  await form.locator('input[name=password]').fill(password)
+  await form.locator('button[type=submit]').click()
+  await page.getByTestId('current-user').filter({ hasText: email }).waitFor()
+}
+
 /**
- * A page in a context of its own (with the API token when the app needs one) that records into `problems`: CSP
+ * A browser context of its own, logged in as that role through the login form (its session cookie is the
+ * context's), closed after test `t`; its page is left on the dashboard the login opened.
+ */
+export async function loggedInContext(browser, t, role = 'admin', viewport = { width: 1400, height: 1000 }) {
+  const context = await browser.newContext({ viewport })
+  t?.after(() => context.close())
+  const page = await context.newPage()
+  await page.goto(`${BASE_URL}/login`)
+  await submitLogin(page, role)
+  return { context, page }
+}
+
+/**
+ * A page in a context of its own (logged in through the form as `role`, the admin by default) that records into `problems`: CSP
  * violations (the event and the console line), page errors, and unless `errorAnswers` is false every answer of
  * 400 or more. The context closes after test `t`.
  */
-export async function openWatchedPage(browser, t, { errorAnswers = true } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-  t.after(() => context.close())
-  await context.addInitScript(([key, token]) => {
-    if (token) sessionStorage.setItem(key, token)
+export async function openWatchedPage(browser, t, { errorAnswers = true, role = 'admin' } = {}) {
+  const { context, page } = await loggedInContext(browser, t, role)
+  await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) => {
       console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`)
     })
-  }, [TOKEN_STORAGE_KEY, API_TOKEN])
-  const page = await context.newPage()
+  })
   const problems = []
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
   page.on('console', (message) => {

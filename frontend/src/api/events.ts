@@ -22,10 +22,11 @@ import type { CursorPage, Interaction, MessageRow } from './types'
 // | category.deleted                       | category lists, its detail, contact lists (their categories),  |
 // |                                        | the audiences                                                  |
 // | campaign.created                       | stats, campaign lists                                          |
-// | campaign.updated                       | campaign lists, its detail                                     |
+// | campaign.updated                       | campaign lists, its detail and history (who did what)          |
 // | campaign.deleted                       | stats, campaign lists, its detail, answer lists filtered by it |
-// | campaign.launched                      | stats, campaign lists, its detail and timelines, message lists |
-// | campaign.paused / resumed              | stats, campaign lists, its detail                              |
+// | campaign.launched                      | stats, campaign lists, its detail, history and timelines,      |
+// |                                        | message lists                                                  |
+// | campaign.paused / resumed              | stats, campaign lists, its detail and history                  |
 // | campaign.completed                     | stats, campaign lists, their details                           |
 // | message.sent / status, sweep.completed | stats, campaign lists and their details (counters) and         |
 // |                                        | timelines, the message lists that show those campaigns         |
@@ -190,7 +191,7 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
   'campaign.created': () => [statsKeys.all(), campaignKeys.lists()],
   'campaign.updated': ({ campaign_id }) => campaignRow(campaign_id),
   'campaign.deleted': ({ campaign_id }) => [statsKeys.all(), ...campaignRow(campaign_id), ...answerListsOf(campaign_id)],
-  'campaign.launched': ({ campaign_id }) => [...messaging(campaign_id), messageKeys.lists()],
+  'campaign.launched': ({ campaign_id }) => [...messaging(campaign_id), messageKeys.lists(), ...historyOf(campaign_id)],
   'campaign.paused': ({ campaign_id }) => [statsKeys.all(), ...campaignRow(campaign_id)],
   'campaign.resumed': ({ campaign_id }) => [statsKeys.all(), ...campaignRow(campaign_id)],
   'campaign.completed': ({ campaign_ids }) => [
@@ -233,11 +234,15 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
   'session.ended': () => [],
 }
 
-/** A campaign's row in the lists and its detail. */
+/** A campaign's row in the lists, its detail, and its history (who did what to it). */
 const campaignRow = (campaignId: Ids | undefined): Target[] => [
   campaignKeys.lists(),
   ...ids(campaignId).map((id) => campaignKeys.detail(id)),
+  ...historyOf(campaignId),
 ]
+
+/** The histories of these campaigns (GET /api/campaigns/<id>/history). */
+const historyOf = (campaignId: Ids | undefined): Target[] => ids(campaignId).map(campaignKeys.history)
 
 function contactTargets({ category_ids }: Pick<ContactParams, 'category_ids'>): Target[] {
   return [

@@ -1,29 +1,39 @@
 import { download, request } from './http'
+import { startSession } from './session'
 import type {
   Audience,
+  AuditEntry,
+  AuditParams,
   CacheStats,
   Campaign,
+  CampaignHistoryEntry,
   CampaignPatch,
   Category,
   CategoryPatch,
   Contact,
   ContactListParams,
   ContactPatch,
+  Credentials,
   CursorPage,
   DailyCounter,
   EventTicket,
   Interaction,
   InteractionListParams,
   ItemList,
+  LoginAnswer,
+  Me,
   MessageListParams,
   MessageRow,
   NewCampaign,
   NewCategory,
   NewContact,
+  NewUser,
   Page,
   Stats,
   TimelineBucket,
   TimelinePoint,
+  User,
+  UserPatch,
 } from './types'
 
 // One function per endpoint. Readers take the query's AbortSignal so a cancelled query
@@ -65,6 +75,10 @@ export const fetchCampaign = (id: number, signal?: AbortSignal) =>
 export const fetchAudience = (categoryIds: number[], signal?: AbortSignal) =>
   request<Audience>('/api/campaigns/audience', { query: { category_ids: categoryIds.join(',') }, signal })
 
+/** Who created, edited, launched, paused or resumed the campaign, oldest first. */
+export const fetchCampaignHistory = (id: number, signal?: AbortSignal) =>
+  request<ItemList<CampaignHistoryEntry>>(`/api/campaigns/${id}/history`, { signal })
+
 export const fetchCampaignTimeline = (id: number, bucket: TimelineBucket, signal?: AbortSignal) =>
   request<ItemList<TimelinePoint>>(`/api/campaigns/${id}/timeline`, { query: { bucket }, signal })
 
@@ -92,3 +106,29 @@ export const fetchCacheStats = (signal?: AbortSignal) => request<CacheStats>('/a
 
 /** A single-use ticket that opens one live stream (GET /api/events); asked with the usual credentials. */
 export const fetchEventTicket = () => request<EventTicket>('/api/events/ticket', { method: 'POST' })
+
+/** Who this session is; keeps the session's CSRF token for the unsafe requests that follow. */
+export async function fetchMe(signal?: AbortSignal): Promise<Me> {
+  const me = await request<Me>('/api/auth/me', { signal })
+  startSession(me.csrf_token)
+  return me
+}
+
+/** Opens a session (the server sets its cookie) and keeps its CSRF token. */
+export async function login(credentials: Credentials): Promise<LoginAnswer> {
+  const answer = await request<LoginAnswer>('/api/auth/login', { method: 'POST', body: credentials })
+  startSession(answer.csrf_token)
+  return answer
+}
+
+/** Ends the session on the server; the caller forgets the token and the cache. */
+export const logout = () => request<void>('/api/auth/logout', { method: 'POST' })
+
+export const fetchUsers = (signal?: AbortSignal) => request<ItemList<User>>('/api/users', { signal })
+
+export const createUser = (body: NewUser) => request<User>('/api/users', { method: 'POST', body })
+
+export const updateUser = (id: number, body: UserPatch) => request<User>(`/api/users/${id}`, { method: 'PATCH', body })
+
+export const fetchAudit = (params: AuditParams, cursor: string | undefined, signal?: AbortSignal) =>
+  request<CursorPage<AuditEntry>>('/api/audit', { query: { ...params, cursor }, signal })

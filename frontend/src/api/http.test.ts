@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, fetchContacts, getAuthState, request, resetAuth, TOKEN_STORAGE_KEY } from './index'
+import { ApiError, fetchContacts, getCsrfToken, getSessionState, request, resetSession, retryAfterSeconds, startSession } from './index'
 
 function answer(status: number, body?: unknown) {
   const fetchMock = vi.fn(async () =>
@@ -14,19 +14,23 @@ const sentHeaders = (fetchMock: ReturnType<typeof answer>) =>
   ((fetchMock.mock.calls[0] as unknown[])[1] as { headers: Record<string, string> }).headers
 
 describe('request', () => {
-  afterEach(resetAuth)
+  afterEach(resetSession)
 
-  it('sends no Authorization header without a stored token', async () => {
+  it("sends the session's CSRF token on every unsafe method, and on no read", async () => {
+    startSession('csrf-7')
     const fetchMock = answer(200, { items: [] })
     await request('/api/campaigns')
-    expect(sentHeaders(fetchMock).Authorization).toBeUndefined()
+    for (const method of ['POST', 'PATCH', 'DELETE'] as const) await request('/api/contacts/1', { method, body: {} })
+    const csrf = fetchMock.mock.calls.map((call) => ((call as unknown[])[1] as { headers: Record<string, string> }).headers['X-CSRF-Token'])
+    expect(csrf).toEqual([undefined, 'csrf-7', 'csrf-7', 'csrf-7'])
   })
 
-  it('sends the stored token as a bearer token', async () => {
-    sessionStorage.setItem(TOKEN_STORAGE_KEY, 's3cret')
+  it('sends no bearer token and no CSRF header without a session, and the cookie to our origin only', async () => {
     const fetchMock = answer(200, { items: [] })
-    await request('/api/campaigns')
-    expect(sentHeaders(fetchMock).Authorization).toBe('Bearer s3cret')
+    await request('/api/contacts', { method: 'POST', body: {} })
+    expect(sentHeaders(fetchMock).Authorization).toBeUndefined()
+    expect(sentHeaders(fetchMock)['X-CSRF-Token']).toBeUndefined()
+    expect(((fetchMock.mock.calls[0] as unknown[])[1] as RequestInit).credentials).toBe('same-origin')
   })
 
   it('forwards the abort signal and leaves empty filters out of the query string', async () => {
@@ -45,12 +49,25 @@ describe('request', () => {
     expect(error).toMatchObject({ status: 422, code: 'validation_error', message: 'Invalid input', details: { phone: ['Not E.164'] } })
   })
 
-  it('asks for a token on 401 and forgets a refused one', async () => {
-    sessionStorage.setItem(TOKEN_STORAGE_KEY, 'wrong')
-    answer(401, { error: { code: 'unauthorized', message: 'Bad token', details: {} } })
-    await expect(request('/api/campaigns')).rejects.toThrow('Bad token')
-    expect(getAuthState()).toEqual({ required: true, rejected: true })
-    expect(sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBeNull()
+  it('ends the session on a 401, forgetting its CSRF token', async () => {
+    startSession('csrf-7')
+    answer(401, { error: { code: 'unauthorized', message: 'Log in first', details: {} } })
+    await expect(request('/api/campaigns')).rejects.toThrow('Log in first')
+    expect(getSessionState()).toEqual({ ended: true })
+    expect(getCsrfToken()).toBeNull()
+  })
+
+  it("does not end the session for the login's own 401 (a wrong password)", async () => {
+    answer(401, { error: { code: 'unauthorized', message: 'Wrong email or password', details: {} } })
+    await expect(request('/api/auth/login', { method: 'POST', body: {} })).rejects.toThrow('Wrong email or password')
+    expect(getSessionState()).toEqual({ ended: false })
+  })
+
+  it("reads a 429's Retry-After, in seconds or as a date", async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(null, { status: 429, headers: { 'Retry-After': '42' } })))
+    await expect(request('/api/auth/login', { method: 'POST', body: {} })).rejects.toMatchObject({ status: 429, retryAfter: 42 })
+    expect(retryAfterSeconds(new Date(Date.now() + 10_000).toUTCString())).toBeGreaterThanOrEqual(9)
+    expect(retryAfterSeconds(null)).toBeNull()
   })
 
   it('returns nothing for 204', async () => {

@@ -1,5 +1,4 @@
 // The API module: query keys, the events' map of keys, fetchers, query options and the HTTP client. Import from here.
-export * from './auth'
 export * from './events'
 export * from './fetchers'
 export * from './http'
@@ -7,6 +6,7 @@ export * from './keys'
 export * from './live'
 export * from './queries'
 export * from './queryClient'
+export * from './session'
 export * from './statuses'
 export * from './upload'
 export type * from './types'

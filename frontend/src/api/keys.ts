@@ -1,4 +1,4 @@
-import type { ContactListParams, InteractionListParams, MessageListParams, TimelineBucket } from './types'
+import type { AuditParams, ContactListParams, InteractionListParams, MessageListParams, TimelineBucket } from './types'
 
 // The only place query keys are written. Each key holds every variable its fetcher uses.
 //
@@ -37,6 +37,9 @@ export const campaignKeys = {
   timelines: () => [...campaignKeys.all(), 'timeline'] as const,
   timelinesOf: (id: number) => [...campaignKeys.timelines(), id] as const,
   timeline: (id: number, bucket: TimelineBucket) => [...campaignKeys.timelinesOf(id), bucket] as const,
+  /** Who created, edited, launched, paused, resumed it; beside its detail, which every message status moves. */
+  histories: () => [...campaignKeys.all(), 'history'] as const,
+  history: (id: number) => [...campaignKeys.histories(), id] as const,
   /** The composer's live audience; the ids sorted, so ticking 2 then 1 and 1 then 2 share an entry. */
   audiences: () => [...campaignKeys.all(), 'audience'] as const,
   audience: (categoryIds: number[]) => [...campaignKeys.audiences(), [...categoryIds].sort((a, b) => a - b)] as const,
@@ -62,4 +65,22 @@ export const monitoringKeys = {
 
 export const cacheStatsKeys = {
   all: () => ['cache-stats'] as const,
+}
+
+/** The session's user (GET /api/auth/me): cleared with the whole cache at login and logout. */
+export const meKeys = {
+  all: () => ['me'] as const,
+}
+
+export const userKeys = {
+  all: () => ['users'] as const,
+  lists: () => [...userKeys.all(), 'list'] as const,
+  list: () => [...userKeys.lists(), {}] as const,
+}
+
+/** The audit log; its cursor pages live inside one infinite query per filter, as the answers' do. */
+export const auditKeys = {
+  all: () => ['audit'] as const,
+  lists: () => [...auditKeys.all(), 'list'] as const,
+  list: (params: AuditParams) => [...auditKeys.lists(), params] as const,
 }

@@ -3,6 +3,7 @@ import {
   fetchAudience,
   fetchCacheStats,
   fetchCampaign,
+  fetchCampaignHistory,
   fetchCampaignTimeline,
   fetchCampaigns,
   fetchCategories,
@@ -11,19 +12,25 @@ import {
   fetchDailyCounters,
   fetchInteractions,
   fetchMessages,
+  fetchAudit,
+  fetchMe,
   fetchStats,
+  fetchUsers,
 } from './fetchers'
 import {
+  auditKeys,
   cacheStatsKeys,
   campaignKeys,
   categoryKeys,
   contactKeys,
   interactionKeys,
+  meKeys,
   messageKeys,
   monitoringKeys,
   statsKeys,
+  userKeys,
 } from './keys'
-import type { ContactListParams, InteractionListParams, MessageListParams, TimelineBucket } from './types'
+import type { AuditParams, ContactListParams, InteractionListParams, MessageListParams, TimelineBucket } from './types'
 
 const MINUTE = 60_000
 
@@ -82,6 +89,12 @@ export const campaignQuery = (id: number) =>
     queryFn: ({ signal }) => fetchCampaign(id, signal),
   })
 
+export const campaignHistoryQuery = (id: number) =>
+  queryOptions({
+    queryKey: campaignKeys.history(id),
+    queryFn: ({ signal }) => fetchCampaignHistory(id, signal),
+  })
+
 export const campaignTimelineQuery = (id: number, bucket: TimelineBucket) =>
   queryOptions({
     queryKey: campaignKeys.timeline(id, bucket),
@@ -128,4 +141,31 @@ export const cacheStatsQuery = () =>
   queryOptions({
     queryKey: cacheStatsKeys.all(),
     queryFn: ({ signal }) => fetchCacheStats(signal),
+  })
+
+/**
+ * The session's user. A 401 is not retried (no 4xx is: queryClient.ts), it means "log in", at once. Fresh for a
+ * minute, and asked again when the tab comes back to the front, so a role an admin changed shows without a reload.
+ */
+export const meQuery = () =>
+  queryOptions({
+    queryKey: meKeys.all(),
+    queryFn: ({ signal }) => fetchMe(signal),
+    staleTime: MINUTE,
+  })
+
+export const usersQuery = () =>
+  queryOptions({
+    queryKey: userKeys.list(),
+    queryFn: ({ signal }) => fetchUsers(signal),
+  })
+
+/** The audit log, newest first, a keyset page at a time, as the answers are. */
+export const auditQuery = (params: AuditParams) =>
+  infiniteQueryOptions({
+    queryKey: auditKeys.list(params),
+    queryFn: ({ signal, pageParam }) => fetchAudit(params, pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+    placeholderData: keepPreviousData,
   })

@@ -209,3 +209,73 @@ export interface EventTicket {
   ticket: string
   expires_in: number
 }
+
+/** An operator account's role (shared/CONTRACT.md "Operator accounts"); what each may do is in src/auth/can.ts. */
+export type Role = 'admin' | 'operator' | 'viewer'
+
+/**
+ * GET /api/auth/me: who is calling, and the CSRF token a session's unsafe requests send. `id` and `email` are
+ * null for API_TOKEN and the open development API, `csrf_token` null without a session (a bearer token, the open API).
+ */
+export interface Me {
+  id: number | null
+  email: string | null
+  role: Role
+  csrf_token: string | null
+}
+
+/** POST /api/auth/login's answer. */
+export interface LoginAnswer {
+  email: string
+  role: Role
+  csrf_token: string | null
+}
+
+export interface Credentials {
+  email: string
+  password: string
+}
+
+/** An account as GET /api/users lists it (never a hash). */
+export interface User {
+  id: number
+  email: string
+  role: Role
+  active: boolean
+  created_at: string
+  last_login_at: string | null
+}
+
+export interface NewUser {
+  email: string
+  password: string
+  role: Role
+}
+
+export interface UserPatch {
+  role?: Role
+  active?: boolean
+  password?: string
+}
+
+/** One audit row: who (a user's email or a token's name), what (the write's event names), which ids. */
+export interface AuditEntry {
+  id: number
+  at: string
+  actor: string
+  action: string
+  ids: Record<string, unknown>
+}
+
+export interface AuditParams {
+  user_id?: number
+  action?: string
+  per_page?: number
+}
+
+/** One entry of a campaign's history: who did what to it, when (from the audit log). */
+export interface CampaignHistoryEntry {
+  action: string
+  actor: string
+  at: string
+}

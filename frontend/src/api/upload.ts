@@ -1,10 +1,10 @@
-import { requireToken } from './auth'
-import { ApiError, authHeaders, toApiError } from './http'
+import { ApiError, noteRefusal, sessionHeaders, toApiError } from './http'
 import type { ImportResult } from './types'
 
 // The contact import's upload. fetch() reports no upload progress, so this one call uses XMLHttpRequest,
-// whose `upload.onprogress` does; it sends the same headers as every other call (http.ts: the stored
-// bearer token, a 401 asks for a new one) and turns an error answer into the same ApiError.
+// whose `upload.onprogress` does; it sends the same headers as every other call (http.ts: the session
+// cookie, which a same-origin XMLHttpRequest sends by itself, and the CSRF token; a 401 ends the session)
+// and turns an error answer into the same ApiError.
 
 /** Bytes sent so far, of how many (null when the browser cannot tell). */
 export interface UploadProgress {
@@ -23,14 +23,19 @@ export const IMPORT_PATH = '/api/contacts/import'
 export function uploadContactsCsv(file: Blob, { onProgress, signal }: UploadOptions = {}): Promise<ImportResult> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
-    const { token, headers } = authHeaders()
+    const headers = sessionHeaders('POST')
     xhr.open('POST', IMPORT_PATH)
     Object.entries({ ...headers, 'Content-Type': 'text/csv' }).forEach(([name, value]) => xhr.setRequestHeader(name, value))
     xhr.upload.onprogress = (event) => onProgress?.({ loaded: event.loaded, total: event.lengthComputable ? event.total : null })
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) return resolve(JSON.parse(xhr.responseText) as ImportResult)
-      if (xhr.status === 401) requireToken(token)
-      const answer = new Response(xhr.responseText || null, { status: xhr.status, statusText: xhr.statusText })
+      noteRefusal(xhr.status, IMPORT_PATH)
+      const retryAfter = xhr.getResponseHeader('Retry-After')
+      const answer = new Response(xhr.responseText || null, {
+        status: xhr.status,
+        statusText: xhr.statusText,
+        headers: retryAfter ? { 'Retry-After': retryAfter } : {},
+      })
       toApiError(answer).then(reject, reject)
     }
     // A server refusing a too large body may close the connection before the upload ends: the browser

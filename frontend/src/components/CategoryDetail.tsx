@@ -2,6 +2,7 @@ import type { FormEvent } from 'react'
 import type { Category } from '../api'
 import { formatDateTime } from '../format'
 import { useCategory, useUpdateCategory } from '../hooks/useCategories'
+import { useCan } from '../hooks/useSession'
 import { ErrorMessage } from './ErrorMessage'
 
 function EditCategoryForm({ category }: { category: Category }) {
@@ -38,6 +39,7 @@ function EditCategoryForm({ category }: { category: Category }) {
 /** The selected category, read through its own detail query, with its edit form. */
 export function CategoryDetail({ id, onClose }: { id: number; onClose: () => void }) {
   const { data: category, error, isPending } = useCategory(id)
+  const can = useCan()
   return (
     <div className="detail" data-testid="category-detail">
       <div className="detail-header">
@@ -52,7 +54,7 @@ export function CategoryDetail({ id, onClose }: { id: number; onClose: () => voi
             {category.contact_count} contacts · created {formatDateTime(category.created_at)} · updated{' '}
             {formatDateTime(category.updated_at)}
           </p>
-          <EditCategoryForm category={category} />
+          {can('categories.write') && <EditCategoryForm category={category} />}
         </>
       ) : error ? (
         <ErrorMessage error={error} />

@@ -2,6 +2,7 @@ import type { FormEvent } from 'react'
 import { ApiError } from '../api'
 import { useCategories } from '../hooks/useCategories'
 import { useCreateContact } from '../hooks/useContacts'
+import { useCan } from '../hooks/useSession'
 import { ErrorMessage } from './ErrorMessage'
 
 /** The server's messages for one field of a failed creation, if any. */
@@ -11,10 +12,11 @@ function FieldError({ error, field }: { error: Error | null; field: string }) {
   return <span className="field-error">{([] as unknown[]).concat(messages).join(' ')}</span>
 }
 
-/** Contact creation; the new contact shows in the stats and counts before the server answers. */
+/** Contact creation; the new contact shows in the stats and counts before the server answers. Not for a viewer. */
 export function ContactForm() {
   const categories = useCategories()
   const create = useCreateContact()
+  const can = useCan()
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -29,6 +31,7 @@ export function ContactForm() {
     create.mutate(input, { onSuccess: () => form.reset() })
   }
 
+  if (!can('contacts.write')) return null
   return (
     <section className="panel panel-form">
       <header className="panel-header">

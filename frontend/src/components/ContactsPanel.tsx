@@ -3,6 +3,7 @@ import type { Category, Contact } from '../api'
 import { formatDateTime } from '../format'
 import { useCategories } from '../hooks/useCategories'
 import { isOptedOut, useContactList, useDeleteContact, useSetOptOut } from '../hooks/useContacts'
+import { useCan } from '../hooks/useSession'
 import { ErrorMessage } from './ErrorMessage'
 import { ExportButton } from './ExportButton'
 import { ImportButton } from './ImportDialog'
@@ -62,9 +63,11 @@ interface RowProps {
   names: Map<number, string>
   onDelete: () => void
   onOptOut: (optedOut: boolean) => void
+  /** Whether the row shows its opt-out and delete buttons (not for a viewer). */
+  canWrite: boolean
 }
 
-function ContactRow({ contact, names, onDelete, onOptOut }: RowProps) {
+function ContactRow({ contact, names, onDelete, onOptOut, canWrite }: RowProps) {
   const saving = contact.id < 0
   const optedOut = isOptedOut(contact)
   return (
@@ -83,7 +86,9 @@ function ContactRow({ contact, names, onDelete, onOptOut }: RowProps) {
       </td>
       <td className="muted small">{saving ? 'saving…' : formatDateTime(contact.created_at)}</td>
       <td className="num nowrap">
-        <button
+        {canWrite && (
+          <>
+            <button
           type="button"
           className="button-secondary small"
           data-testid="opt-out-toggle"
@@ -94,8 +99,10 @@ function ContactRow({ contact, names, onDelete, onOptOut }: RowProps) {
           {optedOut ? 'Opt in' : 'Opt out'}
         </button>{' '}
         <button type="button" className="button-danger small" disabled={saving} onClick={onDelete}>
-          Delete
-        </button>
+              Delete
+            </button>
+          </>
+        )}
       </td>
     </tr>
   )
@@ -108,6 +115,7 @@ export function ContactsPanel() {
   const names = new Map(categories.map((category) => [category.id, category.name]))
   const remove = useDeleteContact()
   const optOut = useSetOptOut()
+  const can = useCan()
 
   const confirmDelete = (contact: Contact) => {
     if (window.confirm(`Delete ${contact.name}? Their messages and interactions go too.`)) remove.mutate(contact)
@@ -152,6 +160,7 @@ export function ContactsPanel() {
                       names={names}
                       onDelete={() => confirmDelete(contact)}
                       onOptOut={(optedOut) => optOut.mutate({ contact, optedOut })}
+                      canWrite={can('contacts.write')}
                     />
                   ))}
                 </tbody>

@@ -3,6 +3,7 @@ import type { FormEvent } from 'react'
 import { ApiError } from '../api'
 import type { ImportResult, UploadProgress } from '../api'
 import { useImportContacts } from '../hooks/useContacts'
+import { useCan } from '../hooks/useSession'
 
 /** The rejected lines listed on screen; a file with more says how many it left out (the counts stay whole). */
 export const REJECTED_SHOWN = 200
@@ -145,9 +146,10 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
   )
 }
 
-/** The button that opens the import dialog. */
+/** The button that opens the import dialog, for those who may import. */
 export function ImportButton() {
   const [open, setOpen] = useState(false)
+  if (!useCan()('contacts.import')) return null
   return (
     <>
       <button type="button" className="button-secondary" data-testid="import-open" onClick={() => setOpen(true)}>

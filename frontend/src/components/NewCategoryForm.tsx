@@ -1,10 +1,12 @@
 import type { FormEvent } from 'react'
 import { useCreateCategory } from '../hooks/useCategories'
+import { useCan } from '../hooks/useSession'
 import { ErrorMessage } from './ErrorMessage'
 
-/** A one-line form to add a category. */
+/** A one-line form to add a category, for those who may. */
 export function NewCategoryForm() {
   const create = useCreateCategory()
+  const can = useCan()
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -17,6 +19,7 @@ export function NewCategoryForm() {
     )
   }
 
+  if (!can('categories.write')) return null
   return (
     <form className="inline-form" data-testid="category-form" onSubmit={submit}>
       <input name="name" placeholder="New category" aria-label="Category name" required maxLength={100} />

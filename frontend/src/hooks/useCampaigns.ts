@@ -3,6 +3,7 @@ import { useState } from 'react'
 import {
   audienceQuery,
   campaignAction,
+  campaignHistoryQuery,
   campaignKeys,
   campaignQuery,
   campaignsQuery,
@@ -21,6 +22,11 @@ export function useCampaigns() {
 
 export function useCampaign(id: number) {
   return useQuery(campaignQuery(id))
+}
+
+/** Who did what to the campaign (its writes' audit rows), oldest first. */
+export function useCampaignHistory(id: number) {
+  return useQuery(campaignHistoryQuery(id))
 }
 
 /** The campaign's timeline in hourly or daily buckets; the previous one stays while the other loads. */

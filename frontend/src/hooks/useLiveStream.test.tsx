@@ -32,10 +32,10 @@ async function liveDashboard() {
 }
 
 describe('the dashboard on the live stream', () => {
-  it('opens one stream with a ticket asked with the API token, and shows its state', async () => {
-    sessionStorage.setItem('chatbot.apiToken', 'secret')
+  it("opens one stream with a ticket asked with the session (its cookie and CSRF token), and shows its state", async () => {
     await liveDashboard()
-    expect(api.callsTo('/api/events/ticket', 'POST').map((call) => call.authorization)).toEqual(['Bearer secret'])
+    const tickets = api.callsTo('/api/events/ticket', 'POST')
+    expect(tickets.map((call) => [call.csrf, call.credentials])).toEqual([[api.state.session!.csrf_token, 'same-origin']])
     expect(sources.latest().query.get('ticket')).toMatch(/^ticket-/)
     expect(indicator().dataset.state).toBe('live')
     act(() => sources.latest().emit('degraded'))

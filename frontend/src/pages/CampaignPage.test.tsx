@@ -156,3 +156,24 @@ describe('the campaign page', () => {
     expect(await screen.findByText('Campaign not found')).toBeTruthy()
   })
 })
+
+describe("the campaign's history", () => {
+  it('shows who created and launched it, and who paused it once paused', async () => {
+    api.state.histories[12] = [
+      { action: 'campaign.created', actor: 'olga@example.com', at: '2024-05-01T09:00:00Z' },
+      { action: 'campaign.launched', actor: 'ci-token', at: '2024-05-01T09:30:00Z' },
+    ]
+    renderWithClient(<App path="/campaigns/12" />)
+    const entries = () => screen.getAllByTestId('history-entry').map((entry) => entry.textContent)
+    await waitFor(() => expect(entries()).toHaveLength(2))
+    expect(entries()[0]).toMatch(/^created by olga@example\.com, /)
+    expect(entries()[1]).toMatch(/^launched by ci-token, /)
+    const user = userEvent.setup()
+
+    await user.click(screen.getByTestId('pause-button'))
+
+    // campaign.paused through the events map: the history is asked again and names who paused it.
+    await waitFor(() => expect(entries()).toHaveLength(3))
+    expect(entries()[2]).toMatch(/^paused by ada@example\.com, /)
+  })
+})

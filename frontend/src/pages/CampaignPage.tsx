@@ -1,29 +1,32 @@
 import { Link, useParams } from 'react-router'
 import type { Campaign } from '../api'
 import { AnswersList } from '../components/AnswersList'
+import { CampaignHistory } from '../components/CampaignHistory'
 import { CampaignTimeline } from '../components/CampaignTimeline'
 import { ErrorMessage } from '../components/ErrorMessage'
 import { Funnel } from '../components/Funnel'
 import { MessagesPanel } from '../components/MessagesPanel'
 import { formatDateTime } from '../format'
 import { useCampaign, useCampaignAction } from '../hooks/useCampaigns'
+import { useCan } from '../hooks/useSession'
 
 /** What can be done with the campaign in its status: pause or resume; a draft is edited (and launched) in the composer. */
 function Actions({ campaign }: { campaign: Campaign }) {
   const action = useCampaignAction(campaign.id)
+  const can = useCan()
   return (
     <div className="row campaign-actions">
-      {campaign.status === 'running' && (
+      {can('campaigns.run') && campaign.status === 'running' && (
         <button type="button" className="button-secondary" data-testid="pause-button" disabled={action.isPending} onClick={() => action.mutate('pause')}>
           Pause
         </button>
       )}
-      {campaign.status === 'paused' && (
+      {can('campaigns.run') && campaign.status === 'paused' && (
         <button type="button" data-testid="resume-button" disabled={action.isPending} onClick={() => action.mutate('resume')}>
           Resume
         </button>
       )}
-      {campaign.status === 'draft' && (
+      {can('campaigns.write') && campaign.status === 'draft' && (
         <Link className="button" to={`/campaigns/${campaign.id}/edit`} data-testid="edit-draft">
           Edit, launch or delete the draft
         </Link>
@@ -55,6 +58,7 @@ function CampaignView({ campaign }: { campaign: Campaign }) {
                 Held by the messaging limit: the rest goes from {formatDateTime(campaign.blocked_until)}
               </div>
             )}
+            <CampaignHistory campaignId={campaign.id} />
           </div>
           <span className={`badge badge-${campaign.status}`} data-testid="campaign-status">
             {campaign.status}

@@ -16,8 +16,10 @@ afterEach(() => {
   driftFromOpenApi.splice(0)
 })
 
+/** A call as the dashboard makes it, with the session's CSRF token. */
 async function call(method: string, path: string, body?: unknown) {
-  const init: RequestInit = { method, headers: { 'Content-Type': 'application/json' } }
+  const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': api.state.session?.csrf_token ?? '' }
+  const init: RequestInit = { method, headers }
   if (body !== undefined) init.body = JSON.stringify(body)
   return fetch(path, init)
 }
@@ -52,7 +54,7 @@ describe('the fake API', () => {
     statuses.push((await call('POST', '/api/contacts', { phone: '+14155550199', name: 'Again' })).status)
     api.failNextWrite(422, 'validation_error', 'Invalid input', { phone: ['Not a valid E.164 number.'] })
     statuses.push((await call('POST', '/api/contacts', { phone: '12', name: 'Bad' })).status)
-    api.state.token = 'secret'
+    api.state.session = null
     statuses.push((await call('GET', '/api/messages/stats')).status)
 
     expect(statuses).toEqual([201, 204, 200, 201, 409, 422, 401])

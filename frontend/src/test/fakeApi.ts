@@ -1,5 +1,5 @@
 import { vi } from 'vitest'
-import type { Campaign, Category, Contact, ImportResult, Interaction, MessageRow, TimelinePoint } from '../api'
+import type { AuditEntry, Campaign, Category, Contact, ImportResult, Interaction, Me, MessageRow, Role, TimelinePoint, User } from '../api'
 import { problemsWith } from './openapi'
 
 // An in-memory stand-in for the Flask API behind a mocked `fetch`: enough of the contract for
@@ -25,11 +25,14 @@ export interface RecordedCall {
   method: string
   path: string
   search: URLSearchParams
-  authorization: string | null
+  /** The X-CSRF-Token header the client sent. */
+  csrf: string | null
+  /** fetch's `credentials` (null for the upload's XMLHttpRequest, which sends same-origin cookies itself). */
+  credentials: RequestCredentials | null
 }
 
 /** An answer: a JSON body, or `text` for a file (the CSV export). */
-type Reply = { status: number; body?: unknown; text?: string; type?: string }
+type Reply = { status: number; body?: unknown; text?: string; type?: string; headers?: Record<string, string> }
 
 const NOW = '2024-05-01T10:00:00Z'
 
@@ -118,15 +121,32 @@ export function makeCampaign(id: number, name: string, fields: Partial<Campaign>
   }
 }
 
-/** The Authorization header the client sent (as a plain object, which is how the API client sends headers). */
-function authorizationOf(init: RequestInit): string | null {
-  return (init.headers as Record<string, string> | undefined)?.Authorization ?? null
+/** The CSRF header the client sent (as a plain object, which is how the API client sends headers). */
+function csrfOf(init: RequestInit): string | null {
+  return (init.headers as Record<string, string> | undefined)?.['X-CSRF-Token'] ?? null
 }
+
+/** An account of the fake, with the password it logs in with (the real API keeps only a hash). */
+export type Account = User & { password: string }
+
+export const ADMIN_PASSWORD = 'admin password 1'
+
+export function makeAccount(id: number, email: string, role: Role, password = `${role} password 1`): Account {
+  return { id, email, role, active: true, created_at: NOW, last_login_at: null, password }
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS'])
+/** What a viewer may still POST: its own session's end, and the live stream's ticket (a read). */
+const VIEWER_MAY_POST = new Set(['/api/auth/logout', '/api/events/ticket'])
 
 /** What a held upload lets the test do with the request in flight. */
 interface FakeXhrLike {
   upload: { onprogress: ((event: { loaded: number; total: number; lengthComputable: boolean }) => void) | null }
 }
+
+/** The session of the fake API made last (test/render.tsx starts a page already knowing it). */
+let latestState: { session: Me | null } | null = null
+export const currentFakeSession = (): Me | null => latestState?.session ?? null
 
 export function createFakeApi() {
   const state = {
@@ -134,8 +154,16 @@ export function createFakeApi() {
     contacts: [] as Contact[],
     /** Contacts counted in stats beyond the ones listed (an older base, like a real database). */
     baseContacts: 9,
-    /** When set, the token every request must carry. */
-    token: null as string | null,
+    /** The accounts; the first, an admin, is logged in at the start. */
+    accounts: [makeAccount(1, 'ada@example.com', 'admin', ADMIN_PASSWORD)] as Account[],
+    /** This browser's session (the cookie's), or null: every request but the login then answers 401. */
+    session: null as Me | null,
+    /** While set, a login answers 429 with this many seconds in Retry-After. */
+    loginBlockedFor: null as number | null,
+    /** The audit log, newest first. */
+    audit: [] as AuditEntry[],
+    /** Each campaign's history (who did what), oldest first. */
+    histories: {} as Record<number, Array<{ action: string; actor: string; at: string }>>,
     /** Newest first, as GET /api/campaigns lists them. */
     campaigns: [] as Campaign[],
     timelines: {} as Record<number, TimelinePoint[]>,
@@ -145,6 +173,13 @@ export function createFakeApi() {
     /** GET /api/campaigns/audience's `messaging_limit` (null: unlimited). */
     messagingLimit: null as { limit: number; remaining: number } | null,
   }
+  let csrfCount = 0
+  /** A new session for this account, with a fresh CSRF token (the server rotates both at login). */
+  const sessionOf = (account: Account): Me => ({
+    id: account.id, email: account.email, role: account.role, csrf_token: `csrf-${++csrfCount}`,
+  })
+  state.session = sessionOf(state.accounts[0])
+  latestState = state
   const calls: RecordedCall[] = []
   let hold: Deferred | null = null
   let readHold: Deferred | null = null
@@ -227,9 +262,10 @@ export function createFakeApi() {
       const opted_out = reached.filter((c) => c.opted_out_at !== null).length
       return { status: 200, body: { contacts: reached.length - opted_out, opted_out, messaging_limit: state.messagingLimit } }
     }
-    const match = path.match(/^\/api\/campaigns\/(\d+)(\/timeline)?$/)
+    const match = path.match(/^\/api\/campaigns\/(\d+)(\/timeline|\/history)?$/)
     const campaign = match && findCampaign(Number(match[1]))
     if (!campaign) return envelope(404, 'not_found', 'Campaign not found')
+    if (match[2] === '/history') return { status: 200, body: { items: state.histories[campaign.id] ?? [] } }
     if (match[2]) return { status: 200, body: { items: state.timelines[campaign.id] ?? [] } }
     return { status: 200, body: campaign }
   }
@@ -268,6 +304,8 @@ export function createFakeApi() {
     const status = action === 'PATCH' ? 'draft' : action === 'pause' ? 'paused' : 'running'
     Object.assign(campaign, method === 'PATCH' ? body : {}, { status })
     if (action === 'launch') campaign.launched_at = NOW
+    const verb = { PATCH: 'updated', launch: 'launched', pause: 'paused', resume: 'resumed' }[action as 'PATCH']
+    ;(state.histories[campaign.id] ??= []).push({ action: `campaign.${verb}`, actor: state.session?.email ?? 'API_TOKEN', at: NOW })
     return { status: action === 'launch' ? 202 : 200, body: campaign }
   }
 
@@ -323,9 +361,82 @@ export function createFakeApi() {
     return envelope(405, 'method_not_allowed', 'Method not allowed')
   }
 
+  const publicUser = ({ password: _password, ...user }: Account): User => user
+
+  /** POST /api/auth/login: one answer for an unknown email and a wrong password; 429 while blocked. */
+  function logIn(body: Record<string, unknown>): Reply {
+    if (state.loginBlockedFor !== null) {
+      return { ...envelope(429, 'too_many_requests', 'Too many failed logins'), headers: { 'Retry-After': String(state.loginBlockedFor) } }
+    }
+    const email = String(body.email ?? '').toLowerCase()
+    const account = state.accounts.find((a) => a.email.toLowerCase() === email && a.active && a.password === body.password)
+    if (!account) return envelope(401, 'unauthorized', 'Wrong email or password')
+    state.session = sessionOf(account)
+    const { email: shown, role, csrf_token } = state.session
+    return { status: 200, body: { email: shown, role, csrf_token } }
+  }
+
+  /** The accounts' routes for an admin: the list, a new account, a role or `active` changed. */
+  function users(method: string, path: string, body: Record<string, unknown>): Reply | null {
+    if (path === '/api/users' && method === 'GET') return { status: 200, body: { items: state.accounts.map(publicUser) } }
+    if (path === '/api/users' && method === 'POST') {
+      if (String(body.password ?? '').length < 12) {
+        return envelope(422, 'validation_error', 'the request is not valid', { password: ['Shorter than minimum length 12.'] })
+      }
+      if (state.accounts.some((a) => a.email.toLowerCase() === String(body.email).toLowerCase())) {
+        return envelope(409, 'conflict', 'A user with this email already exists')
+      }
+      const account = makeAccount(nextId++, String(body.email), body.role as Role, String(body.password))
+      state.accounts.push(account)
+      return { status: 201, body: publicUser(account) }
+    }
+    const match = path.match(/^\/api\/users\/(\d+)$/)
+    const account = match && state.accounts.find((a) => a.id === Number(match[1]))
+    if (!match || method !== 'PATCH') return null
+    if (!account) return envelope(404, 'not_found', 'User not found')
+    Object.assign(account, body)
+    return { status: 200, body: publicUser(account) }
+  }
+
+  /** Keyset paging of the audit log as the API does it; the cursor is the offset of the next row here. */
+  function auditPage(search: URLSearchParams): Reply {
+    const action = search.get('action')
+    const rows = state.audit.filter((row) => !action || row.action.includes(action))
+    const start = Number(search.get('cursor') ?? 0)
+    const end = start + Number(search.get('per_page') ?? 50)
+    return { status: 200, body: { items: rows.slice(start, end), next_cursor: end < rows.length ? String(end) : null } }
+  }
+
+  /** What the session lets through: 401 without one, 403 for a missing CSRF token or a role's limit, else null. */
+  function refusal(method: string, path: string, csrf: string | null): Reply | null {
+    const session = state.session
+    if (!session) return envelope(401, 'unauthorized', 'Log in first')
+    if (!SAFE.has(method) && csrf !== session.csrf_token) return envelope(403, 'forbidden', 'Missing or wrong CSRF token')
+    if (session.role === 'viewer' && !SAFE.has(method) && !VIEWER_MAY_POST.has(path)) {
+      return envelope(403, 'forbidden', 'A viewer cannot change anything')
+    }
+    const adminOnly = path.startsWith('/api/users') || path === '/api/audit'
+    return adminOnly && session.role !== 'admin' ? envelope(403, 'forbidden', 'Admins only') : null
+  }
+
+  /** The session's own routes and the admin's: login, logout, me, users, audit. */
+  function sessionRoutes(method: string, url: URL, body: Record<string, unknown>): Reply | null {
+    const path = url.pathname
+    if (path === '/api/auth/me') return { status: 200, body: state.session }
+    if (path === '/api/auth/logout') {
+      state.session = null
+      return { status: 204 }
+    }
+    if (path === '/api/audit') return auditPage(url.searchParams)
+    return users(method, path, body)
+  }
+
   async function route(method: string, url: URL, init: RequestInit): Promise<Reply> {
-    const authorization = authorizationOf(init)
-    if (state.token && authorization !== `Bearer ${state.token}`) return envelope(401, 'unauthorized', 'Missing or invalid API token')
+    const body = () => (init.body && url.pathname !== '/api/contacts/import' ? JSON.parse(String(init.body)) : {})
+    if (method === 'POST' && url.pathname === '/api/auth/login') return logIn(body())
+    const refused = refusal(method, url.pathname, csrfOf(init))
+    if (refused) return refused
+    if (/^\/api\/(auth|users|audit)/.test(url.pathname)) return sessionRoutes(method, url, body()) ?? envelope(405, 'method_not_allowed', 'Method not allowed')
     if (method === 'GET') {
       if (readHold) await readHold.promise
       return read(url.pathname, url.searchParams)
@@ -338,14 +449,14 @@ export function createFakeApi() {
     }
     // The import's body is the CSV itself (text/csv), every other write's JSON.
     if (url.pathname === '/api/contacts/import') return write(method, url.pathname, { csv: init.body })
-    return write(method, url.pathname, init.body ? JSON.parse(String(init.body)) : {})
+    return write(method, url.pathname, body())
   }
 
   /** Answers as a Response, after checking the answer against the description. */
   function respond(method: string, url: URL, reply: Reply): Response {
     driftFromOpenApi.push(...problemsWith(method, url.pathname, reply.status, reply.body))
     if (reply.text !== undefined) return new Response(reply.text, { status: reply.status, headers: { 'Content-Type': reply.type! } })
-    const headers = { 'Content-Type': 'application/json' }
+    const headers = { 'Content-Type': 'application/json', ...reply.headers }
     return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), { status: reply.status, headers })
   }
 
@@ -366,10 +477,15 @@ export function createFakeApi() {
     private method = 'GET'
     private url = ''
     private headers: Record<string, string> = {}
+    private answer: Response | null = null
 
     open(method: string, url: string) {
       this.method = method
       this.url = url
+    }
+
+    getResponseHeader(name: string): string | null {
+      return this.answer?.headers.get(name) ?? null
     }
 
     setRequestHeader(name: string, value: string) {
@@ -382,7 +498,7 @@ export function createFakeApi() {
 
     async send(body: Blob) {
       const url = new URL(this.url, 'http://dashboard.test')
-      calls.push({ method: this.method, path: url.pathname, search: url.searchParams, authorization: this.headers.Authorization ?? null })
+      calls.push({ method: this.method, path: url.pathname, search: url.searchParams, csrf: this.headers['X-CSRF-Token'] ?? null, credentials: null })
       const held = uploadHold
       if (held) {
         held.xhr = this
@@ -391,6 +507,7 @@ export function createFakeApi() {
       const init = { method: this.method, headers: this.headers, body: await body.text() }
       const response = respond(this.method, url, await route(this.method, url, init))
       this.status = response.status
+      this.answer = response
       this.responseText = await response.text()
       this.onload?.()
     }
@@ -400,7 +517,7 @@ export function createFakeApi() {
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const url = new URL(String(input), 'http://dashboard.test')
     const method = init.method ?? 'GET'
-    calls.push({ method, path: url.pathname, search: url.searchParams, authorization: authorizationOf(init) })
+    calls.push({ method, path: url.pathname, search: url.searchParams, csrf: csrfOf(init), credentials: init.credentials ?? null })
     const reply = await route(method, url, init)
     if (init.signal?.aborted) throw new DOMException('The operation was aborted.', 'AbortError')
     return respond(method, url, reply)
@@ -437,6 +554,16 @@ export function createFakeApi() {
     /** Makes the next write fail with the API's error envelope. */
     failNextWrite: (status: number, code: string, message: string, details = {}) =>
       (failure = envelope(status, code, message, details)),
+    /** Logs this browser in as an account of that role (made if none has it), as a login would. */
+    logInAs: (role: Role) => {
+      let account = state.accounts.find((a) => a.role === role)
+      if (!account) state.accounts.push((account = makeAccount(nextId++, `${role}@example.com`, role)))
+      state.session = sessionOf(account)
+      return state.session
+    },
+    /** Adds audit rows, newest first. */
+    addAudit: (rows: Array<[string, string]>) =>
+      state.audit.unshift(...rows.map(([actor, action]) => ({ id: nextId++, at: NOW, actor, action, ids: { [action]: { contact_id: [7] } } }))),
     /** The calls made so far to a path, optionally of one method. */
     callsTo: (path: string, method = 'GET') => calls.filter((c) => c.path === path && c.method === method),
   }

@@ -1,10 +1,12 @@
 import { cleanup } from '@testing-library/react'
 import { afterEach, expect } from 'vitest'
+import { resetSession } from '../api'
 import { driftFromOpenApi } from './fakeApi'
 
-// Each test starts with an empty page and session storage (the API token lives there).
+// Each test starts with an empty page, no session's CSRF token kept, and empty session storage.
 afterEach(() => {
   cleanup()
+  resetSession()
   sessionStorage.clear()
 })
 
