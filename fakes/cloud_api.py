@@ -149,7 +149,8 @@ class CloudApi:
         with self._lock:
             self.requests.append(entry)
             entry["number"] = len(self.requests)
-            return f"wamid.HBgLfake{next(self._ids):08d}"
+            entry["wamid"] = f"wamid.HBgLfake{next(self._ids):08d}"
+            return entry["wamid"]
 
     def accepted(self, to):
         """Count one accepted message to `to`."""
