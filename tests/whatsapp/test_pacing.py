@@ -42,10 +42,10 @@ def test_the_pacer_spaces_sends_exactly_at_1000_a_second():
 
 
 def test_the_pacer_does_not_drift_when_sleeps_overshoot():
-    # Every sleep wakes 0.3 ms late (a loaded machine): 3,000 sends still take 3 s, not 3.9 s.
-    times = paced(1000, 3001, overshoot=0.0003)
+    # Every sleep wakes 1.5 ms late (a loaded machine): 3,000 sends still take 3 s, not 4.5 s.
+    times = paced(1000, 3001, overshoot=0.0015)
 
-    assert times[-1] - times[0] == pytest.approx(3.0, abs=0.001)
+    assert times[-1] - times[0] == pytest.approx(3.0, abs=0.002)  # at most the last sleep's overshoot
     assert busiest_second(times) <= 1000
 
 
