@@ -69,7 +69,8 @@ class Pacer:
             due = max(due, self.recent[0] + 1.0)
         if now < due:
             self.sleep(due - now)
-            now = due  # trust the sleep (a frozen test clock only moves when told)
+            # When the send really goes (a sleep may overshoot); a frozen clock that the sleep did not move: due.
+            now = max(due, self.clock.monotonic())
         self.recent.append(now)
         self.next_at += self.interval
 

@@ -135,5 +135,3 @@ def write(outcomes, config, batch):
     if not outcomes:
         return {}
     return run(lambda uow: _write(outcomes, config, uow), batch=batch)
-
-

@@ -51,8 +51,8 @@ def sent_outcomes(claimed, clock):
 
 
 @pytest.mark.parametrize("size", [3, 40])
-def test_a_batch_of_outcomes_is_one_update_and_a_constant_number_of_statements(app, launch, clock, count_statements,
-                                                                                size):
+def test_a_batch_of_outcomes_is_one_update_and_a_constant_number_of_statements(
+        app, launch, clock, count_statements, size):
     launch(count=40, send=False)
     claimed = dispatch.claim(size, lease_seconds=300)
     batch = sent_outcomes(claimed, clock)
@@ -83,7 +83,8 @@ def test_one_batch_writes_sent_failed_and_queued_again_each_by_its_own_rules(app
     sent, failed, again = messages()
     assert (sent.status, sent.wamid, sent.sent_at, sent.next_attempt_at, sent.send_started_at) == (
         "sent", "wamid.ok", at, None, at)
-    assert (failed.status, failed.error_code, failed.failed_at, failed.next_attempt_at) == ("failed", "131049", at, None)
+    assert (failed.status, failed.error_code, failed.failed_at, failed.next_attempt_at) == (
+        "failed", "131049", at, None)
     assert (again.status, again.error_code, again.send_started_at) == ("pending", "http_503", None)
     assert again.next_attempt_at == at + dt.timedelta(seconds=app.config["DISPATCH_RETRY_DELAY_SECONDS"])
     campaign = launched.campaign()
@@ -113,8 +114,8 @@ def _dispatch_in_thread(app, results):
     return thread
 
 
-def test_a_status_posted_between_metas_answer_and_the_batch_commit_is_kept_and_applied(app, client, cloud, launch,
-                                                                                        clock):
+def test_a_status_posted_between_metas_answer_and_the_batch_commit_is_kept_and_applied(
+        app, client, cloud, launch, clock):
     # A long window: Meta has answered (the wamid exists at Meta) well before the batch commits.
     app.config.update(DISPATCH_OUTCOME_WINDOW_MS=1500)
     launched = launch(phones=["+16505551234"], send=False)
@@ -147,8 +148,8 @@ def test_a_status_for_a_wamid_that_never_comes_is_dropped_after_an_hour(client, 
 
 
 @pytest.mark.postgresql_only
-def test_a_webhook_racing_an_outcome_batch_waits_for_its_commit_and_finds_the_wamid(app, client, cloud, launch,
-                                                                                    clock):
+def test_a_webhook_racing_an_outcome_batch_waits_for_its_commit_and_finds_the_wamid(
+        app, client, cloud, launch, clock):
     # The batch has written the wamid and looked for kept statuses (none yet), but has not committed: the webhook's
     # first look cannot see the wamid. It must wait for the commit and look again, not keep a status no batch
     # will ever look for.
