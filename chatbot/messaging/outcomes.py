@@ -68,11 +68,15 @@ def stamp(value):
     return text if dialect_name() == "sqlite" else text + "+00:00"
 
 
-def rows_of(outcomes, config):
-    """(JSON rows for the batch statement, {message id: (Outcome, new status)})."""
+def rows_of(outcomes, config, now):
+    """(JSON rows for the batch statement, {message id: (Outcome, new status)}).
+
+    sent_at / failed_at are each answer's own time; a retry's delay counts from `now`, the write (a message
+    is never tried again before its delay has passed since its outcome was recorded).
+    """
     rows, planned = [], {}
     for outcome in outcomes:
-        status, values = outcome_values(outcome.message, outcome.result, config, outcome.at)
+        status, values = outcome_values(outcome.message, outcome.result, config, now)
         rows.append({"id": outcome.message.id, "status": status, "wamid": values.get("wamid"), "at": stamp(outcome.at),
                      "error_code": values["error_code"], "error_message": values["error_message"],
                      "next_attempt_at": stamp(values["next_attempt_at"])})
@@ -111,7 +115,7 @@ def _write(outcomes, config, uow):
     """The batch's transaction: outcome lock, one UPDATE, kept statuses, counters; returns {id: status}."""
     write_lock()
     early.hold_outcomes()
-    rows, planned = rows_of(outcomes, config)
+    rows, planned = rows_of(outcomes, config, utcnow())
     changed = _update(rows)
     tally = Tally()
     for message_id in sorted(changed):

@@ -3,7 +3,8 @@
 A notification (`{"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {...}}]}]}`)
 may carry several entries, changes, statuses and incoming messages: all of it is applied in one
 unit of work (a few set-based statements, re-run whole after a deadlock), whose events then reach the
-daily counters and the cache once.
+daily counters and the cache once. A status for a wamid not known yet (the dispatcher's outcome batch has not
+committed it) is kept and applied by that batch (`chatbot/messaging/early.py`).
 Anything that is valid JSON is acknowledged with 200 (Meta retries other answers for days), whatever
 its shape: what cannot be understood is skipped.
 """
