@@ -12,13 +12,13 @@ sorts Meta's answer by what it means for the dispatcher:
 - `retry`: 5xx, timeouts, network, bad token: retried at once with backoff, then left for a later dispatch
   (capped by DISPATCH_MAX_ATTEMPTS).
 """
+import json
 import logging
-import threading
 import time
 import uuid
 from dataclasses import dataclass
 
-import requests
+import urllib3
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential, wait_random
 
 from chatbot.logging import mask_phone
@@ -128,13 +128,12 @@ def read_wamid(data):
     return None
 
 
-def check_response(response):
-    """The wamid of an accepted message, or the SendError its answer means."""
+def check_response(status, content):
+    """The wamid of an accepted message (HTTP `status`, body bytes `content`), or the SendError it means."""
     try:
-        data = response.json()
-    except ValueError:
+        data = json.loads(content)
+    except ValueError:  # not JSON, not UTF-8
         data = None
-    status = response.status_code
     if 200 <= status < 300:
         wamid = read_wamid(data)
         if wamid:
@@ -154,16 +153,23 @@ def check_response(response):
 
 
 class CloudClient:
-    """POST {base}/{version}/{phone_number_id}/messages with a bearer token, over one kept-alive session."""
+    """POST {base}/{version}/{phone_number_id}/messages with a bearer token, over one shared kept-alive pool.
+
+    urllib3's pool is thread-safe (requests does not promise that of a Session): every sender, thread or
+    greenlet, borrows a connection from it. Sized to DISPATCH_CONCURRENCY and blocking, it never opens more
+    connections than there are senders, and none is thrown away after use (a non-blocking pool smaller than
+    the senders would discard and re-open connections: a TLS handshake per send at Meta).
+    """
 
     def __init__(self, config, sleep=time.sleep):
         self.url = "{}/{}/{}/messages".format(config["WHATSAPP_API_BASE"].rstrip("/"),
                                               config["WHATSAPP_API_VERSION"], config["WHATSAPP_PHONE_NUMBER_ID"])
         timeout = config["WHATSAPP_TIMEOUT_SECONDS"]
-        self.timeout = (min(timeout, 5.0), timeout)  # (connect, read)
-        self.headers = {"Authorization": f"Bearer {config['WHATSAPP_TOKEN']}", "Content-Type": "application/json"}
-        # One kept-alive session per sending thread (requests does not promise that a Session is thread-safe).
-        self._local, self._sessions, self._lock = threading.local(), [], threading.Lock()
+        self.read_timeout = timeout
+        self.pool = urllib3.PoolManager(
+            num_pools=2, maxsize=max(1, config["DISPATCH_CONCURRENCY"]), block=True, retries=False,
+            timeout=urllib3.Timeout(connect=min(timeout, 5.0), read=timeout),
+            headers={"Authorization": f"Bearer {config['WHATSAPP_TOKEN']}", "Content-Type": "application/json"})
         base_wait = config["WHATSAPP_RETRY_WAIT_SECONDS"]
         self.retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
@@ -172,26 +178,15 @@ class CloudClient:
             wait=wait_exponential(multiplier=base_wait, max=base_wait * 16) + wait_random(0, base_wait),
             sleep=sleep, reraise=True)
 
-    @property
-    def session(self):
-        """This thread's session."""
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-            session.headers.update(self.headers)
-            with self._lock:
-                self._sessions.append(session)
-        return session
-
     def _post(self, message):
         """One HTTP attempt; network trouble becomes a TransientError."""
         try:
-            response = self.session.post(self.url, json=message, timeout=self.timeout)
-        except requests.Timeout:
-            raise TransientError("timeout", f"no answer from the Cloud API within {self.timeout[1]}s") from None
-        except requests.RequestException as exc:
+            response = self.pool.request("POST", self.url, body=json.dumps(message).encode(), preload_content=True)
+        except urllib3.exceptions.TimeoutError:
+            raise TransientError("timeout", f"no answer from the Cloud API within {self.read_timeout}s") from None
+        except urllib3.exceptions.HTTPError as exc:
             raise TransientError("network", exc.__class__.__name__) from None
-        return check_response(response)
+        return check_response(response.status, response.data)
 
     def send(self, phone, body):
         """Send one message; a SendResult, never an exception for a refused message."""
@@ -204,11 +199,8 @@ class CloudClient:
         return SendResult("sent", wamid)
 
     def close(self):
-        """Close the kept-alive connections of every thread."""
-        with self._lock:
-            for session in self._sessions:
-                session.close()
-            self._sessions.clear()
+        """Close the kept-alive connections."""
+        self.pool.clear()
 
 
 class DryRunClient:

@@ -4,6 +4,7 @@ What a change counts (campaign counters, daily totals) is `chatbot.messaging.cou
 """
 import dataclasses
 import datetime as dt
+from collections import defaultdict
 
 from sqlalchemy import select, update
 
@@ -70,3 +71,23 @@ def write_states(states, now):
     if states:
         db.session.execute(update(Message), [
             {"id": s.id, "updated_at": now, **{c: getattr(s, c) for c in WRITABLE}} for s in states])
+
+
+def apply_statuses(events, states, tally):
+    """Move the named messages (locked, in `states`) up the ladder, never down; returns the changed ids.
+
+    Unknown wamids are ignored; a redelivered status finds nothing to change.
+    """
+    by_wamid = defaultdict(list)
+    for event in events:
+        by_wamid[event.wamid].append(event)
+    changed = set()
+    for message_id, before in states.items():
+        after = before
+        for event in sorted(by_wamid.get(before.wamid, ()), key=lambda e: (STATUS_RANK[e.status], e.at)):
+            after = advance(after, event.status, event.at, event.error_code, event.error_message)
+        if after != before:
+            states[message_id] = after
+            changed.add(message_id)
+            tally.change(before, after, "message.status")
+    return changed

@@ -3,7 +3,8 @@
 A notification (`{"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {...}}]}]}`)
 may carry several entries, changes, statuses and incoming messages: all of it is applied in one
 unit of work (a few set-based statements, re-run whole after a deadlock), whose events then reach the
-daily counters and the cache once.
+daily counters and the cache once. A status for a wamid not known yet (the dispatcher's outcome batch has not
+committed it) is kept and applied by that batch (`chatbot/messaging/early.py`).
 Anything that is valid JSON is acknowledged with 200 (Meta retries other answers for days), whatever
 its shape: what cannot be understood is skipped.
 """
@@ -13,7 +14,6 @@ import hmac
 import json
 import logging
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import current_app
@@ -21,10 +21,10 @@ from flask import current_app
 from chatbot.clock import utcnow
 from chatbot.errors import BadRequest, Forbidden
 from chatbot import unit_of_work
-from chatbot.messaging import answers
 from chatbot.messaging.counters import Tally
-from chatbot.messaging.transitions import advance, lock_states, write_states
-from chatbot.models import STATUS_RANK, Message
+from chatbot.messaging import answers, early
+from chatbot.messaging.transitions import apply_statuses, lock_states, write_states
+from chatbot.models import Message
 from chatbot.sql import write_lock
 
 log = logging.getLogger(__name__)
@@ -173,24 +173,13 @@ def parse(payload, now, phone_number_id=None):
     return statuses, incoming
 
 
-def apply_statuses(events, states, tally):
-    """Move the named messages (locked, in `states`) up the ladder, never down; returns the changed ids.
-
-    Unknown wamids are ignored; a redelivered status finds nothing to change.
-    """
-    by_wamid = defaultdict(list)
-    for event in events:
-        by_wamid[event.wamid].append(event)
-    changed = set()
-    for message_id, before in states.items():
-        after = before
-        for event in sorted(by_wamid.get(before.wamid, ()), key=lambda e: (STATUS_RANK[e.status], e.at)):
-            after = advance(after, event.status, event.at, event.error_code, event.error_message)
-        if after != before:
-            states[message_id] = after
-            changed.add(message_id)
-            tally.change(before, after, "message.status")
-    return changed
+def _keep_early(statuses, unknown, states, now):
+    """Statuses of wamids not found: look again once the outcome batches in flight committed, keep the rest."""
+    early.wait_for_outcomes()
+    states.update(lock_states(Message.wamid.in_(unknown)))
+    still = unknown - {state.wamid for state in states.values()}
+    if still:
+        early.keep([event for event in statuses if event.wamid in still], now)
 
 
 def _apply(statuses, incoming, now, uow):
@@ -202,6 +191,9 @@ def _apply(statuses, incoming, now, uow):
     # Locking the statuses' and the answered messages together, in id order, keeps concurrent
     # webhooks from deadlocking on each other.
     states = lock_states(Message.wamid.in_(wamids) | Message.id.in_(found.message_ids))
+    unknown = wamids - {state.wamid for state in states.values()}
+    if unknown:
+        _keep_early(statuses, unknown, states, now)
     changed = apply_statuses(statuses, states, tally)
     recorded, answered = answers.record(found, states, tally, now)
     write_states([states[i] for i in sorted(changed | answered)], now)
