@@ -14,7 +14,7 @@ def create_app(config=None):
     app.config.from_mapping(settings.from_env(os.environ, app.instance_path))
     if config:
         app.config.from_mapping(config)
-    settings.check(app.config)
+    settings.check(app.config, has_admin=lambda: _admin_exists(app))
     register_logging(app)
     register_extensions(app)
     register_cache(app)
@@ -27,6 +27,12 @@ def create_app(config=None):
     register_commands(app)
     register_scheduler(app)
     return app
+
+
+def _admin_exists(app):
+    """Production may run without API_TOKEN once an active admin user exists."""
+    from chatbot.services.accounts import admin_exists
+    return admin_exists(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 def register_logging(app):
@@ -76,10 +82,13 @@ def register_security(app):
 
 
 def register_middleware(app):
-    """Server-Timing, request logs, bearer-token auth."""
+    """Server-Timing, request logs, authentication and roles; the audit of every write; open until a user exists."""
     from chatbot import auth, timing
+    from chatbot.services import audit, credentials
     timing.init_app(app)
     auth.init_app(app)
+    audit.init_app(app)
+    credentials.init_app(app)
 
 
 def register_blueprints(app):

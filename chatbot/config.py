@@ -113,6 +113,12 @@ def from_env(env, instance_path):
         "TRUSTED_PROXIES": env_number(env, "TRUSTED_PROXIES", 0),
         # Wrong bearer tokens allowed per client address (a `limits` string), then 429 until the window ends.
         "AUTH_FAILURE_LIMIT": env.get("AUTH_FAILURE_LIMIT", "10 per minute"),
+        # Failed logins allowed per email and per client address, then 429 until the window ends.
+        "LOGIN_FAILURE_LIMIT": env.get("LOGIN_FAILURE_LIMIT", "10 per 15 minutes"),
+        "SESSION_HOURS": env_number(env, "SESSION_HOURS", 12.0, float),
+        # While the API is open (development: no API_TOKEN, no user yet), how often a process looks for a user
+        # created by another process (its own creations close it at once; production never runs open).
+        "AUTH_OPEN_RECHECK_SECONDS": env_number(env, "AUTH_OPEN_RECHECK_SECONDS", 10.0, float),
         "SLOW_REQUEST_MS": env_number(env, "SLOW_REQUEST_MS", 500.0, float),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "LOG_FORMAT": env.get("LOG_FORMAT", "json"),
@@ -131,10 +137,15 @@ def from_env(env, instance_path):
     }
 
 
-def check(config):
-    """Refuse to run production without its secrets; give development a throwaway SECRET_KEY."""
+def check(config, has_admin=lambda: False):
+    """Refuse to run production without its secrets; give development a throwaway SECRET_KEY.
+
+    API_TOKEN may be left out of production once an active admin user exists (`has_admin()`, asked only then).
+    """
     if config["APP_ENV"] == "production":
         missing = [name for name in PRODUCTION_SECRETS if not config.get(name)]
+        if "API_TOKEN" in missing and has_admin():
+            missing.remove("API_TOKEN")
         if missing:
             raise ConfigError("APP_ENV=production needs " + ", ".join(missing) + " to be set")
     if not str(config.get("LIVE_CHANNEL", "events:")).startswith("events:"):

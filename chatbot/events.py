@@ -29,6 +29,13 @@ effect's table what it does for it (a test checks that every table covers every 
 | sweep.completed       | campaign_ids (first messages marked no_interaction)           |
 | monitoring.counted    | counts: {field: n} or {date: {field: n}} for the daily counters |
 | data.seeded           | category_ids (the demo seed: the categories it filled; everything else may have changed) |
+| user.created          | user_id                                                       |
+| user.updated          | user_id (role, active or password changed)                    |
+| user.deleted          | user_id                                                       |
+| token.created         | token_id, user_id                                             |
+| token.revoked         | token_id                                                      |
+| session.started       | user_id (a login)                                             |
+| session.ended         | user_id (a logout)                                            |
 """
 
 EVENTS = frozenset({
@@ -38,4 +45,6 @@ EVENTS = frozenset({
     "campaign.paused", "campaign.resumed", "campaign.completed",
     "message.sent", "message.status", "interaction.recorded", "sweep.completed", "contacts.imported",
     "monitoring.counted", "data.seeded",
+    "user.created", "user.updated", "user.deleted", "token.created", "token.revoked", "session.started",
+    "session.ended",
 })

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 RETRYABLE_SQLSTATES = {"40P01", "40001", "55P03"}
 FOREIGN_KEY_SQLSTATE = "23503"
 GONE = "a row this write refers to was deleted meanwhile"
+# session.info key: the Batch the committing unit of work belongs to, for before-commit effects (the audit writes
+# one row per batch).
+BATCH_INFO = "chatbot.unit_of_work.batch"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,10 +111,14 @@ def _retryable(exc):
     return sqlstate in RETRYABLE_SQLSTATES or "database is locked" in str(exc)
 
 
-def _commit(uow):
-    """Before-commit effects, then the commit."""
-    for effect in effects().before_commit:
-        effect(uow.events)
+def _commit(uow, batch=None):
+    """Before-commit effects (they may ask session.info[BATCH_INFO] for the batch), then the commit."""
+    db.session.info[BATCH_INFO] = batch
+    try:
+        for effect in effects().before_commit:
+            effect(uow.events)
+    finally:
+        db.session.info.pop(BATCH_INFO, None)
     db.session.commit()
 
 
@@ -124,7 +131,7 @@ def writing(conflict=None, batch=None):
     uow = UnitOfWork()
     try:
         yield uow
-        _commit(uow)
+        _commit(uow, batch)
     except IntegrityError as exc:
         db.session.rollback()
         raise _conflict(exc, conflict) from exc
@@ -140,7 +147,7 @@ def run(work, attempts=3, conflict=None, batch=None):
         uow = UnitOfWork()
         try:
             result = work(uow)
-            _commit(uow)
+            _commit(uow, batch)
         except IntegrityError as exc:
             db.session.rollback()
             raise _conflict(exc, conflict) from exc
@@ -175,6 +182,13 @@ class Batch:
     def __init__(self):
         self.events = []
         self._lock = threading.Lock()
+        self._audited = False
+
+    def first_audit(self):
+        """True once: for the first of its units of work to write the batch's audit row."""
+        with self._lock:
+            first, self._audited = not self._audited, True
+            return first
 
     def add(self, events):
         """Keep the events of one committed unit of work."""

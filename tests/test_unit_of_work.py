@@ -41,6 +41,13 @@ SAMPLES = {
     "contacts.imported": {"category_ids": [11, 12]},
     "monitoring.counted": {"counts": {"sent": 2, "read": 1}},
     "data.seeded": {"category_ids": [11]},
+    "user.created": {"user_id": 1},
+    "user.updated": {"user_id": 1},
+    "user.deleted": {"user_id": 1},
+    "token.created": {"token_id": 2, "user_id": 1},
+    "token.revoked": {"token_id": 2},
+    "session.started": {"user_id": 1},
+    "session.ended": {"user_id": 1},
 }
 
 

@@ -1,6 +1,6 @@
 """The URL map: one blueprint per resource."""
-from chatbot.blueprints import (campaigns, categories, contacts, dashboard, events, health, interactions, messages,
-                                monitoring, webhooks)
+from chatbot.blueprints import (audit, auth, campaigns, categories, contacts, dashboard, events, health, interactions,
+                                messages, monitoring, tokens, users, webhooks)
 from chatbot.blueprints.common import IdConverter, reject_large_body
 from chatbot.openapi import docs
 
@@ -9,6 +9,6 @@ def init_app(app):
     """Register every blueprint (after bounding `<int:...>`: rules bind their converters when added)."""
     app.url_map.converters["int"] = IdConverter
     app.before_request(reject_large_body)
-    for module in (health, categories, contacts, campaigns, messages, interactions, monitoring, events, webhooks, docs,
-                   dashboard):
+    for module in (health, auth, users, tokens, audit, categories, contacts, campaigns, messages, interactions,
+                   monitoring, events, webhooks, docs, dashboard):
         app.register_blueprint(module.bp)

@@ -32,6 +32,12 @@ def get(campaign_id):
     return campaigns.get_campaign(campaign_id)
 
 
+@bp.get("/<int:campaign_id>/history")
+def history(campaign_id):
+    """Who created, edited, launched, paused and resumed the campaign (any role may read it)."""
+    return campaigns.history(campaign_id)
+
+
 @bp.patch("/<int:campaign_id>")
 def patch(campaign_id):
     """Edit a draft; 409 unless it is a draft."""

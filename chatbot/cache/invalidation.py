@@ -27,6 +27,8 @@ The dashboard's twin of this table, which query keys each event refreshes, is `f
 | contacts.imported     | stats, category list, details of the categories it filled    |
 | monitoring.counted    | nothing (the daily view reads Redis live)                    |
 | data.seeded           | stats, category list, details of the categories it filled    |
+| user.*, token.*,      | nothing (accounts are never cached: each request reads its    |
+| session.*             | session or token, so that revocation is immediate)           |
 
 The monitoring view (GET /api/monitoring/daily) is not cached: it is read live from the
 `monitoring:daily:*` hashes in one pipeline, as cheap as a cache hit, so nothing can be stale.
@@ -75,6 +77,8 @@ TABLE = {
     "contacts.imported": _contact,
     "monitoring.counted": _nothing,
     "data.seeded": _contact,
+    **{name: _nothing for name in ("user.created", "user.updated", "user.deleted", "token.created", "token.revoked",
+                                   "session.started", "session.ended")},
 }
 
 

@@ -1,5 +1,5 @@
-"""The CLI of the contract: `flask --app wsgi cache|stats|dispatch|sweep|seed|contacts`."""
-from chatbot.commands import cache, contacts, dispatch, seed, stats, sweep
+"""The CLI of the contract: `flask --app wsgi cache|stats|dispatch|sweep|seed|contacts|users`."""
+from chatbot.commands import cache, contacts, dispatch, seed, stats, sweep, users
 
 
 def init_app(app):
@@ -10,3 +10,4 @@ def init_app(app):
     app.cli.add_command(sweep.sweep_command)
     app.cli.add_command(seed.seed_group)
     app.cli.add_command(contacts.contacts_group)
+    app.cli.add_command(users.users_group)

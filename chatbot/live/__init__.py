@@ -27,20 +27,19 @@ def get_hub(app):
     return app.extensions["live_hub"]
 
 
-def open_stream(credential_fingerprint, resync):
+def open_stream(credential, resync):
     """The SSE response of one dashboard: attached to the hub until the client goes or its credential does."""
     from flask import Response, current_app
 
     from chatbot import auth
     from chatbot.clock import get_clock
-    from chatbot.live import tickets
     from chatbot.live.stream import Stream
     app = current_app._get_current_object()
     hub = get_hub(app)
 
     def still_valid():
         with app.app_context():
-            return auth.credential_valid(tickets.fingerprint, credential_fingerprint)
+            return auth.credential_valid(credential)
     stream = Stream(hub, hub.attach(), get_clock(app), resync=resync, still_valid=still_valid)
     return Response(iter(stream), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -1,4 +1,4 @@
-"""Stream tickets: short-lived, single-use, signed; they carry a fingerprint of the credential that got them.
+"""Stream tickets: short-lived, single-use, signed; they name the credential that got them (never a secret).
 
 `EventSource` cannot send an Authorization header, and a token in a URL ends up in access logs. So the
 dashboard asks `POST /api/events/ticket` with its usual credentials and opens `GET /api/events?ticket=...`:
@@ -43,13 +43,14 @@ def fingerprint(credential):
 
 
 def issue(credential):
-    """{"ticket", "expires_in"} for whoever holds `credential` (None: the API is open)."""
-    ticket = _serializer().dumps({"n": secrets.token_urlsafe(16), "c": fingerprint(credential)})
+    """{"ticket", "expires_in"} for whoever holds `credential`: a principal's ref ("session:<id>", "token:<id>",
+    API_TOKEN's fingerprint; None while the API is open), readable by anyone who sees the ticket."""
+    ticket = _serializer().dumps({"n": secrets.token_urlsafe(16), "c": credential})
     return {"ticket": ticket, "expires_in": TICKET_SECONDS}
 
 
 def redeem(ticket):
-    """The credential fingerprint of a valid, unused, unexpired ticket; 401 otherwise. Uses it up."""
+    """The credential ref of a valid, unused, unexpired ticket; 401 otherwise. Uses it up."""
     try:
         data = _serializer().loads(ticket or "", max_age=TICKET_SECONDS)
         nonce, credential = data["n"], data["c"]

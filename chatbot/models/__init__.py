@@ -4,7 +4,8 @@ from chatbot.models.campaign import CAMPAIGN_STATUSES, COUNTER_COLUMNS, Campaign
 from chatbot.models.category import Category, contact_categories
 from chatbot.models.contact import Contact
 from chatbot.models.message import AWAITING_ANSWER, MESSAGE_STATUSES, STATUS_RANK, STEPS, Interaction, Message
+from chatbot.models.user import ROLES, ApiToken, AuditEntry, User, UserSession
 
-__all__ = ["CacheInvalidation", "Campaign", "Category", "Contact", "Interaction", "Message", "campaign_categories",
-           "contact_categories", "AWAITING_ANSWER", "CAMPAIGN_STATUSES", "COUNTER_COLUMNS", "MESSAGE_STATUSES",
-           "STATUS_RANK", "STEPS"]
+__all__ = ["ApiToken", "AuditEntry", "CacheInvalidation", "Campaign", "Category", "Contact", "Interaction", "Message",
+           "User", "UserSession", "campaign_categories", "contact_categories", "AWAITING_ANSWER", "CAMPAIGN_STATUSES",
+           "COUNTER_COLUMNS", "MESSAGE_STATUSES", "ROLES", "STATUS_RANK", "STEPS"]

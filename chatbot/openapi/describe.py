@@ -30,7 +30,8 @@ def body(schema, example):
 
 
 NO_CONTENT = {"204": {"description": "Deleted; no body."}}
-# Every operation behind the token may answer 401, and 429 after too many wrong tokens from the address;
-# writes may answer 400 (not JSON) and 413 (over 1 MiB).
+# Every operation behind a credential may answer 401, and 429 after too many wrong tokens from the address;
+# writes may answer 400 (not JSON), 403 (the role may not write, or a session without X-CSRF-Token) and 413 (over
+# 1 MiB).
 READ = (401, 429)
-WRITE = (400, 401, 413, 422, 429)
+WRITE = (400, 401, 403, 413, 422, 429)

@@ -5,10 +5,11 @@ The schemas are the ones the views load and dump with (chatbot/schemas): the des
 `spec.py` turns this into the OpenAPI document; a test checks that it lists exactly the routes of the URL map.
 Schema instances (`category_patch`, ...) keep their modifiers (partial) in the description.
 """
+from chatbot.openapi.accounts import ACCOUNTS
 from chatbot.openapi.contacts_csv import CONTACTS_CSV
 from chatbot.openapi.describe import NO_CONTENT, READ, WRITE, body, errors, ok, path_id
-from chatbot.schemas.campaign import (Audience, CampaignList, Timeline, audience_query, campaign_in, campaign_patch,
-                                      timeline_query)
+from chatbot.schemas.campaign import (Audience, CampaignHistory, CampaignList, Timeline, audience_query, campaign_in,
+                                      campaign_patch, timeline_query)
 from chatbot.schemas.category import CategoryList, category_in, category_patch
 from chatbot.schemas.contact import ContactPage, contact_in, contact_patch, contact_query
 from chatbot.schemas.events import EventTicket, events_query
@@ -145,6 +146,13 @@ CAMPAIGNS = {
                 "parameters": [{"in": "query", "schema": timeline_query}],
                 "responses": {**ok(Timeline, "The buckets."), **errors(*READ, 404, 422)}},
     },
+    "/api/campaigns/{campaign_id}/history": {
+        "parameters": [path_id("campaign_id", "campaign")],
+        "get": {"tags": ["campaigns"], "operationId": "getCampaignHistory",
+                "summary": "Who created, edited, launched, paused and resumed it",
+                "description": "From the audit log, oldest first; any role may read it (the audit log is admin-only).",
+                "responses": {**ok(CampaignHistory, "The history."), **errors(*READ, 404)}},
+    },
 }
 
 MESSAGES = {
@@ -241,5 +249,6 @@ EVENTS = {
                       **errors(401, 422)}}},
 }
 
-PATHS = {**HEALTH, **CATEGORIES, **CONTACTS, **CONTACTS_CSV, **CAMPAIGNS, **MESSAGES, **INTERACTIONS, **EVENTS,
+PATHS = {**HEALTH, **ACCOUNTS,
+         **CATEGORIES, **CONTACTS, **CONTACTS_CSV, **CAMPAIGNS, **MESSAGES, **INTERACTIONS, **EVENTS,
          **WEBHOOKS, **DOCS}

@@ -18,8 +18,11 @@ DESCRIPTION = """WhatsApp campaign chatbot: contacts in categories, campaigns se
 Meta's webhooks, cached statistics.
 
 * JSON in and out; timestamps ISO 8601 in UTC with `Z`; ids are integers.
-* When the server has `API_TOKEN` set, every `/api/*` operation except the health check, the webhook and this
-  documentation needs `Authorization: Bearer <API_TOKEN>` (else 401).
+* Once the server has `API_TOKEN` set or a user, every `/api/*` operation except the health check, the webhook,
+  login, the event stream (its ticket) and this documentation needs a credential (else 401): the dashboard's session
+  cookie (from `POST /api/auth/login`; unsafe methods then need `X-CSRF-Token`, else 403), a personal token or
+  `API_TOKEN` as `Authorization: Bearer <token>`. Roles: `admin` (all), `operator` (all but users, others' tokens
+  and the audit log), `viewer` (reads only; its own logout, tokens and stream ticket): else 403.
 * Errors are `{"error": {"code", "message", "details"}}`: 400 `bad_request` (body is not JSON), 401 `unauthorized`,
   403 `forbidden`, 404 `not_found`, 405 `method_not_allowed`, 409 `conflict`, 413 `payload_too_large` (body over
   1 MiB), 422 `validation_error` (`details` maps each field to its messages), 429 `too_many_requests` (too many
@@ -31,6 +34,10 @@ Meta's webhooks, cached statistics.
 
 TAGS = [
     ("health", "Is the app up (public)."),
+    ("auth", "Log in and out of the dashboard; who am I."),
+    ("users", "Operator accounts and their roles (admin)."),
+    ("tokens", "Personal tokens for scripts."),
+    ("audit", "Who wrote what (admin)."),
     ("categories", "Groups of contacts a campaign targets."),
     ("contacts", "People, by E.164 phone number."),
     ("campaigns", "A first message, then a second one to those who answer."),
@@ -55,13 +62,15 @@ SCHEMAS = {
 ENUMS = {"MessageStatus": MESSAGE_STATUSES, "CampaignStatus": CAMPAIGN_STATUSES}
 ERROR_RESPONSES = {
     "400": "The body is not JSON.",
-    "401": "Missing or wrong bearer token (only when the server has API_TOKEN set).",
-    "403": "Forbidden: wrong verification token or webhook signature.",
+    "401": "Missing or wrong credential (once the server has API_TOKEN set or a user).",
+    "403": "Forbidden: the role may not do this, a session's write without X-CSRF-Token, or (webhooks) a wrong "
+           "verification token or signature.",
     "404": "No such resource.",
     "409": "Conflict: duplicate phone or category name, or the campaign is not a draft.",
     "413": "The body is over 1 MiB.",
     "422": "Validation failed; `details` maps each field to its messages.",
-    "429": "Too many wrong bearer tokens from this address: `Retry-After` (seconds) says when to try again.",
+    "429": "Too many wrong bearer tokens (or failed logins) from this address or for this email: `Retry-After` "
+           "(seconds) says when to try again.",
 }
 HEADERS = {
     "XCache": {"description": "HIT (from Redis), MISS (computed and stored) or BYPASS (cache unavailable).",

@@ -96,6 +96,20 @@ class CampaignOut(Schema):
     completed_at = UTC(allow_none=True)
 
 
+class HistoryEntry(Schema):
+    """Who created, edited, launched, paused or resumed a campaign, and when (from the audit log)."""
+
+    action = fields.String(required=True, metadata={"example": "campaign.launched"})
+    actor = fields.String(required=True, metadata={"description": "Email, token name, API_TOKEN, cli or system."})
+    at = UTC(required=True)
+
+
+class CampaignHistory(Schema):
+    """GET /api/campaigns/<id>/history: oldest first."""
+
+    items = fields.List(fields.Nested(HistoryEntry), required=True)
+
+
 class CampaignList(Schema):
     """GET /api/campaigns."""
 
@@ -108,6 +122,7 @@ campaign_in = CampaignIn()
 campaign_patch = CampaignIn(partial=("name", "category_ids", "first_message", "second_message"))
 audience_query = AudienceQuery()
 audience_out = Audience()
+campaign_history_out = CampaignHistory()
 timeline_query = TimelineQuery()
 timeline_out = Timeline()
 campaign_out = CampaignOut()

@@ -85,7 +85,7 @@ def failure_limit(name, limit):
     return limits[name]
 
 
-def init_app(app, limit_settings=("AUTH_FAILURE_LIMIT",)):
+def init_app(app, limit_settings=("AUTH_FAILURE_LIMIT", "LOGIN_FAILURE_LIMIT")):
     """One pair of limiters per app, on the app's Redis pool; a limit `limits` cannot read stops start-up."""
     for name in limit_settings:
         try:

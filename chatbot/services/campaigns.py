@@ -7,7 +7,8 @@ from chatbot.extensions import db
 from chatbot.messaging.gate import get_gate
 from chatbot.models import Campaign, Category, Contact, Message, campaign_categories, contact_categories
 from chatbot.models.base import UTCDateTime
-from chatbot.schemas.campaign import audience_out, campaign_list_out, campaign_out
+from chatbot.schemas.campaign import audience_out, campaign_history_out, campaign_list_out, campaign_out
+from chatbot.services.audit import campaign_history
 from chatbot.services.common import category_ids_of, check_category_ids, get_or_404
 from chatbot.sql import insert_links
 from chatbot.unit_of_work import writing
@@ -32,8 +33,14 @@ def list_campaigns():
 
 
 def get_campaign(campaign_id):
-    """One campaign with its counters and category ids."""
+    """One campaign with its counters and category ids (what writes answer)."""
     return campaign_out.dump(_with_category_ids([get_or_404(Campaign, campaign_id, "campaign")])[0])
+
+
+def history(campaign_id):
+    """{"items"}: who created, edited, launched, paused and resumed the campaign, when (404 if it is gone)."""
+    get_or_404(Campaign, campaign_id, "campaign")
+    return campaign_history_out.dump({"items": campaign_history(campaign_id)})
 
 
 def create_campaign(data):

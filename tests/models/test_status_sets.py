@@ -66,6 +66,7 @@ def test_the_migration_checks_are_the_ones_built_from_the_tuples():
         "ck_campaigns_status": sql_in("status", models.CAMPAIGN_STATUSES),
         "ck_messages_status": sql_in("status", models.MESSAGE_STATUSES),
         "ck_messages_step": sql_in("step", models.STEPS),
+        "ck_users_role": sql_in("role", models.ROLES),
     }
     assert migration_checks() == model_checks()
 

@@ -68,7 +68,7 @@ def test_protected_operations_document_401_and_public_ones_opt_out():
     stream says `security: []` (EventSource sends no header) and answers 401 without a valid ticket."""
     spec = build_spec()
     public = {"/api/health", "/api/webhooks/whatsapp", "/api/openapi.json", "/api/docs"}
-    ticketed = {"/api/events"}
+    ticketed = {"/api/events", "/api/auth/login"}  # login too: no credential needed, 401 for a wrong password
     assert spec["security"] == [{"bearerAuth": []}]
     scheme = spec["components"]["securitySchemes"]["bearerAuth"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")

@@ -36,6 +36,7 @@ import type { CursorPage, Interaction, MessageRow } from './types'
 // |                                        | the audiences, answer lists (a known phone's name may change)  |
 // | monitoring.counted                     | the daily counters                                             |
 // | data.seeded                            | everything but the cache metrics                               |
+// | user.* / token.* / session.*           | nothing yet (the accounts pages refresh their own queries)      |
 //
 // The cache metrics follow no event: the live stream pushes them (`event: cache`, api/live.ts).
 //
@@ -76,6 +77,13 @@ interface EventParams {
   /** The stream leaves the counts out (ids only); the map needs none. */
   'monitoring.counted': { counts?: Record<string, unknown> }
   'data.seeded': { category_ids?: Ids }
+  'user.created': { user_id: Ids }
+  'user.updated': { user_id: Ids }
+  'user.deleted': { user_id: Ids }
+  'token.created': { token_id: Ids; user_id: Ids }
+  'token.revoked': { token_id: Ids }
+  'session.started': { user_id: Ids }
+  'session.ended': { user_id: Ids }
 }
 
 export type ApiEventName = keyof EventParams
@@ -209,6 +217,13 @@ const MAP: { [Name in ApiEventName]: (params: EventParams[Name]) => Target[] } =
     interactionKeys.all(),
     monitoringKeys.all(),
   ],
+  'user.created': () => [],
+  'user.updated': () => [],
+  'user.deleted': () => [],
+  'token.created': () => [],
+  'token.revoked': () => [],
+  'session.started': () => [],
+  'session.ended': () => [],
 }
 
 /** A campaign's row in the lists and its detail. */
