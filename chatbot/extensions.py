@@ -3,7 +3,6 @@ from flask_caching import Cache
 from flask_compress import Compress
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_talisman import Talisman
 from sqlalchemy import MetaData
 
 from chatbot.redis_store import RedisStore
@@ -25,5 +24,4 @@ compress = Compress()
 cache = Cache()
 # The one Redis pool of the process, shared by the cache, monitoring counters and locks.
 redis_store = RedisStore()
-# Security headers (CSP with a per-request nonce, frame, sniffing, referrer, HSTS): chatbot/security/headers.py.
-talisman = Talisman()
+# Security headers (Flask-Talisman, its headers precomputed): chatbot/security/headers.py.
