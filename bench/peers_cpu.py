@@ -3,7 +3,8 @@
 Each app is imported in this process (ours as `wsgi:app` with API_TOKEN sent, the peers as gunicorn would import
 them) and called directly as a WSGI callable with a minimal environ, `--cpu-requests` times per view, the body read
 to the end. `time.process_time()` counts this process's CPU only (user + system): another process competing for the
-cores makes the run longer, not the figure larger. What it leaves out, alike for all three: gunicorn, the socket
+cores makes the run longer rather than the figure larger (a loud machine still moves it ~20 %, through caches and
+clock speed: compare the ratios within one run). What it leaves out, alike for all three: gunicorn, the socket
 (the sends that are a third of a wrk profile) and Redis's own time; what it keeps: every Python step of a request,
 the Redis client's send and parse included. Run by `python -m bench.peers` (after wrk) or alone with `--cpu-only`.
 """
