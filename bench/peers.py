@@ -15,6 +15,8 @@ Redis:
 Then `--rounds` times, interleaved (round, view, app): `wrk -t2 -c16 -d<seconds>s --latency` on cached
 `GET /api/messages/stats` and cached `GET /api/categories`; it prints requests/s, p50 and p99 of each, the ratios
 ours/textbook and ours/floor (throughput, best round of each), and the load average before and after.
+Then, in this process (bench/peers_cpu.py), each app's CPU time per cached request through its WSGI callable: the
+figure that holds on a loud machine, where wrk's do not (`--cpu-only` skips gunicorn and wrk).
 `--seed` REBUILDS the database (its name must contain "bench") and seeds it with `flask seed demo` first (as
 bench/reads.py does); without it the data already there is measured. In Redis it writes only under `cache:`.
 Targets (issue #16): ours >= 1.3x the textbook's throughput and >= 0.7x the floor's, p99 no worse than the textbook's.
@@ -30,6 +32,7 @@ import time
 import redis
 import requests
 
+from bench import peers_cpu
 from bench.common import ROOT
 from bench.reads import rebuild_and_seed
 from fakes.servers import free_port
@@ -55,6 +58,8 @@ def parse_args():
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--open", action="store_true", help="ours without API_TOKEN (the API open)")
+    parser.add_argument("--cpu-requests", type=int, default=20_000, help="requests per view and app in process")
+    parser.add_argument("--cpu-only", action="store_true", help="only the in-process CPU figures (no gunicorn, wrk)")
     return parser.parse_args()
 
 
@@ -164,6 +169,16 @@ def main():
         print(rebuild_and_seed(args, env)["output"])
     store = redis.Redis.from_url(args.redis_url)
     store.unlink("cache:stats:global", "cache:categories:list")
+    if not args.cpu_only:
+        run_wrk(args, env)
+    token = None if args.open else TOKEN
+    peers_cpu.report(peers_cpu.measure(env, VIEWS, token, args.cpu_requests), VIEWS, args.cpu_requests)
+    for key in store.scan_iter(match="cache:peers:*"):
+        store.unlink(key)
+
+
+def run_wrk(args, env):
+    """The three apps under gunicorn, measured with wrk, stopped; the table printed."""
     apps = [Served("ours", env, None if args.open else TOKEN), Served("textbook", env, None),
             Served("floor", env, None)]
     try:
@@ -175,8 +190,6 @@ def main():
     finally:
         for app in apps:
             app.stop()
-        for key in store.scan_iter(match="cache:peers:*"):
-            store.unlink(key)
     report(results, args, loads)
 
 

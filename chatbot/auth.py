@@ -14,7 +14,7 @@ from flask import current_app, request
 
 from chatbot.errors import Forbidden, Unauthorized
 from chatbot.principals import Principal, act_as, current_principal
-from chatbot.security import access
+from chatbot.security import access, folded
 from chatbot.security.ratelimit import failure_limit
 
 CSRF_HEADER = "X-CSRF-Token"
@@ -54,7 +54,9 @@ def _bearer(header):
     limit = failure_limit("auth-token", current_app.config["AUTH_FAILURE_LIMIT"])
     # The socket's address, or X-Forwarded-For's as far as TRUSTED_PROXIES lets ProxyFix trust it.
     address = request.remote_addr or "unknown"
-    limit.check(address)  # before the comparison: a limited client must not learn which guess is right
+    fold = folded.may_fold()
+    if not fold:
+        limit.check(address)  # before the comparison: a limited client must not learn which guess is right
     scheme, _, token = header.partition(" ")
     token = token.strip()
     principal = None
@@ -65,8 +67,12 @@ def _bearer(header):
         else:
             principal = credentials.token_principal(token)
     if principal is None:
+        if fold:
+            limit.check(address)  # a limited address gets 429, never a 401 that tells the guess was wrong
         limit.fail(address)
         raise Unauthorized("missing or wrong bearer token")
+    if fold:
+        folded.defer(limit, address)  # checked in the cache's MGET, before the view answers (security/folded.py)
     return principal
 
 
@@ -106,5 +112,6 @@ def check_request():
 
 
 def init_app(app):
-    """Run the check before every request."""
+    """Run the check before every request; settle a folded limit check the view left pending."""
     app.before_request(check_request)
+    folded.init_app(app)  # registered after the timer's: runs before it, so the access line has the final status

@@ -1,9 +1,8 @@
 """Extensions, created unbound; `create_app` attaches them. Importing opens no connection."""
 from flask_caching import Cache
-from flask_compress import Compress
+import flask_compress
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_talisman import Talisman
 from sqlalchemy import MetaData
 
 from chatbot.redis_store import RedisStore
@@ -19,11 +18,24 @@ NAMING = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
+
+
+class Compress(flask_compress.Compress):
+    """Flask-Compress, except on a response whose view settled its encoding itself: a cached body is served as its
+    gzip copy, made once per process (chatbot/blueprints/common.py `cached`), or as it is; the view sets the Vary
+    header Flask-Compress would have added, the only thing it would have done there (gzip is its one algorithm)."""
+
+    def after_request(self, response):
+        """Flask-Compress's hook, skipped for a response marked `encoding_settled`."""
+        if getattr(response, "encoding_settled", False):
+            return response
+        return super().after_request(response)
+
+
 compress = Compress()
 # Flask-Caching's RedisCache on the shared pool, with the `cache:` prefix and a JSON serializer
 # (see chatbot/cache/backend.py).
 cache = Cache()
 # The one Redis pool of the process, shared by the cache, monitoring counters and locks.
 redis_store = RedisStore()
-# Security headers (CSP with a per-request nonce, frame, sniffing, referrer, HSTS): chatbot/security/headers.py.
-talisman = Talisman()
+# Security headers (Flask-Talisman, its headers precomputed): chatbot/security/headers.py.

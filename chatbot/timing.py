@@ -4,10 +4,13 @@ import time
 
 from flask import g, request
 
+from chatbot.logging import ACCESS_FIELDS
+
 log = logging.getLogger("chatbot.requests")
 
 # The endpoints the dashboard polls: each request gets an INFO line with its duration.
 CRITICAL_PREFIXES = ("/api/messages", "/api/categories", "/api/cache/stats", "/api/monitoring")
+ACCESS_LINE = ("method", "path", "status", "duration_ms", "cache")  # the fields of its line, in this order
 
 
 def init_app(app):
@@ -29,6 +32,9 @@ def init_app(app):
                   "duration_ms": round(duration_ms, 2), "cache": response.headers.get("X-Cache")}
         if duration_ms >= slow_ms:
             log.warning("slow request", extra=fields)
-        elif request.path.startswith(CRITICAL_PREFIXES):
-            log.info("request", extra=fields)
+        elif request.path.startswith(CRITICAL_PREFIXES) and log.isEnabledFor(logging.INFO):
+            # The record built directly: log.info would first walk the stack for the caller's file and line, which
+            # no handler of ours prints (the same line, handlers, filter and fields; a few per cent of a cached hit).
+            fields[ACCESS_FIELDS] = ACCESS_LINE  # formatted by JsonLines' direct path (chatbot/logging.py)
+            log.handle(log.makeRecord(log.name, logging.INFO, "(unknown file)", 0, "request", None, None, extra=fields))
         return response

@@ -1,6 +1,7 @@
 """Secrets never reach the logs: the bearer token, the app secret, the verify token and phone numbers are masked
 in everything a process writes, for API requests, webhooks and tracebacks alike (see tests/logging_probe.py)."""
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -54,3 +55,23 @@ def test_gunicorn_access_log_leaves_out_query_strings():
     settings = runpy.run_path(os.path.join(ROOT, "gunicorn.conf.py"))
     assert "%(U)s" in settings["access_log_format"]
     assert "%(q)s" not in settings["access_log_format"] and "%(r)s" not in settings["access_log_format"]
+
+
+@pytest.mark.parametrize("fields", [
+    {"method": "GET", "path": "/api/messages/stats", "status": 200, "duration_ms": 0.52, "cache": "HIT"},
+    {"method": "DELETE", "path": "/api/categories/7", "status": 404, "duration_ms": 12.0, "cache": None},
+    {"method": "GET", "path": "/api/messages/é\u2028\"x\"", "status": 304, "duration_ms": 1e-05, "cache": "MISS"},
+])
+def test_the_access_lines_direct_path_writes_what_python_json_logger_writes(fields):
+    """JsonLines' direct path (chatbot/timing.py's access line) against the generic path of the same formatter."""
+    from chatbot.logging import ACCESS_FIELDS, JsonLines, json_lines
+    from chatbot.timing import ACCESS_LINE
+    formatter = json_lines()
+    record = logging.getLogger("chatbot.requests").makeRecord(
+        "chatbot.requests", logging.INFO, "(unknown file)", 0, "request", None, None,
+        extra={**fields, ACCESS_FIELDS: ACCESS_LINE})
+    direct = formatter.format(record)
+    generic = super(JsonLines, formatter).format(record)
+    assert direct == generic
+    assert json.loads(direct) == {"asctime": record.asctime, "level": "INFO", "logger": "chatbot.requests",
+                                  "message": "request", **fields}

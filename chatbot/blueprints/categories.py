@@ -2,6 +2,7 @@
 from flask import Blueprint
 
 from chatbot.blueprints.common import cached, json_body
+from chatbot.security.folded import limit_in_cache_read
 from chatbot.schemas.category import category_in, category_patch
 from chatbot.services import categories
 
@@ -9,6 +10,7 @@ bp = Blueprint("categories", __name__, url_prefix="/api/categories")
 
 
 @bp.get("")
+@limit_in_cache_read
 def all():
     """Categories sorted by name, with counts (cached)."""
     return cached(categories.list_categories())
@@ -21,6 +23,7 @@ def new():
 
 
 @bp.get("/<int:category_id>")
+@limit_in_cache_read
 def get(category_id):
     """One category (cached)."""
     return cached(categories.get_category(category_id))

@@ -139,8 +139,8 @@ def cached(body_and_status):
     """The cache's JSON bytes as they are, with X-Cache (HIT, MISS or BYPASS) and a strong ETag (a hash of the bytes
     served); 304 with no body when If-None-Match names it. `Cache-Control: no-cache` makes browsers ask every time
     (fetch() sends If-None-Match by itself), so a refetch of an unchanged view costs headers, never a stale value.
-    A client that accepts gzip gets the gzip copy of these bytes, made once per process (Flask-Compress then leaves
-    the response alone: it is encoded already)."""
+    A client that accepts gzip gets the gzip copy of these bytes, made once per process; Flask-Compress's hook is
+    skipped (its only effect here would be the Vary header, set here), so nothing is compressed per request."""
     body, cache_status = body_and_status
     tag = hashlib.blake2b(body, digest_size=16).hexdigest()
     gzipped = len(body) >= current_app.config["COMPRESS_MIN_SIZE"] and _accepts_gzip()
@@ -154,7 +154,9 @@ def cached(body_and_status):
             response.headers["Content-Encoding"] = "gzip"
     response.headers["X-Cache"] = cache_status
     response.headers["Cache-Control"] = "no-cache"
+    response.headers["Vary"] = "Accept-Encoding"
     response.set_etag(tag)
+    response.encoding_settled = True  # Flask-Compress has nothing left to do (chatbot/extensions.py)
     return response
 
 

@@ -2,6 +2,7 @@
 from flask import Blueprint
 
 from chatbot.blueprints.common import cached, query_args
+from chatbot.security.folded import limit_in_cache_read
 from chatbot.schemas.fields import MAX_BIG_ID
 from chatbot.schemas.message import message_detail_out, message_page_out, message_query
 from chatbot.services import messages, stats
@@ -16,6 +17,7 @@ def all():
 
 
 @bp.get("/stats")
+@limit_in_cache_read
 def statistics():
     """The global statistics (cached)."""
     return cached(stats.get_stats_json())

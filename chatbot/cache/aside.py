@@ -1,7 +1,8 @@
 """Cache-aside that stays right under concurrency.
 
 Read:  MGET value, generation              -> 1 command on a hit, no write; the stored JSON bytes are served
-       as they are (serialised once, when stored), never decoded nor re-encoded per hit.
+       as they are (serialised once, when stored), never decoded nor re-encoded per hit. A bearer request's
+       failure-limit counter rides in the same MGET (chatbot/security/folded.py).
 Miss:  SET lock NX (one recomputer), compute from the database, then a script stores the value
        only if the generation is still the one read before computing.
 Write: after the commit, one script gives each key a new (random) generation and unlinks its value.
@@ -21,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from chatbot.cache import durable, keys
 from chatbot.redis_store import RedisUnavailable
+from chatbot.security import folded
 
 log = logging.getLogger("chatbot.cache")
 
@@ -104,22 +106,26 @@ class CacheAside:
     def get_or_compute_json(self, key, compute):
         """(JSON bytes, HIT|MISS|BYPASS): on a hit the stored bytes as they are, never decoded nor re-encoded (the
         view serves them); else `compute()`'s value serialised once, stored if still current, and those bytes."""
-        full = self.prefix + key
-
-        def read(r):
-            return r.mget(full, self.prefix + keys.generation(key))
+        names = [self.prefix + key, self.prefix + keys.generation(key)]
+        limit_key = folded.counter_key()  # the bearer's failure limit, read in the same round trip
+        if limit_key is not None:
+            names.append(limit_key)
         try:
             if self._must_check():
                 self.drain()
             recoveries = self.recoveries
-            raw, generation = self._timed("get", key, read)
+            values = self._timed("get", key, lambda r: r.mget(names))
             if self.recoveries != recoveries or self.dirty:
                 # Redis came back during that very read: what it returned may predate writes on record.
                 if self._must_check():
                     self.drain()
-                raw, generation = self._timed("get", key, read)
+                values = self._timed("get", key, lambda r: r.mget(names))
         except RedisUnavailable:
+            folded.settle_apart()  # on the limit's fallback, before anything is computed or served
             return self.serializer.dumps(compute()), BYPASS
+        raw, generation = values[0], values[1]
+        if limit_key is not None:
+            folded.settle(values[2])  # 429 before anything is computed or served
         if self.serializer.stored(raw):
             self.metrics.hit()
             return raw, HIT

@@ -8,3 +8,12 @@ from tests.cache.conftest import redis_server, server_app, server_client  # noqa
 def client_factory(request):
     """Build the app only when called, after the test has changed `app_config`."""
     return lambda: request.getfixturevalue("app").test_client()
+
+
+@pytest.fixture
+def limited_config(app_config):
+    """API_TOKEN set, LIMIT failures a minute, one trusted proxy (Heroku's router): for test_auth_limits and
+    test_folded_limit."""
+    from tests.security.test_auth_limits import LIMIT, TOKEN
+    app_config.update(API_TOKEN=TOKEN, AUTH_FAILURE_LIMIT=f"{LIMIT} per minute", TRUSTED_PROXIES=1)
+    return app_config

@@ -8,13 +8,6 @@ TOKEN = "right-token"
 LIMIT = 3
 
 
-@pytest.fixture
-def limited_config(app_config):
-    """API_TOKEN set, LIMIT failures a minute, one trusted proxy (Heroku's router)."""
-    app_config.update(API_TOKEN=TOKEN, AUTH_FAILURE_LIMIT=f"{LIMIT} per minute", TRUSTED_PROXIES=1)
-    return app_config
-
-
 def get(client, token, address="203.0.113.7"):
     """GET a protected route from `address` (as the router reports it) with `token`."""
     headers = {"X-Forwarded-For": address}
