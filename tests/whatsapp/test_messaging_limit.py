@@ -60,9 +60,13 @@ def test_a_failed_first_message_reaches_nobody(app, cloud, launch):
     app.config["WHATSAPP_MESSAGING_LIMIT"] = 1
     phones = ["+16505551234", "+16315551181"]
     cloud.script(phones[0], marketing_limit())
-    launched = launch(phones=phones)
+    launched = launch(phones=phones, send=False)
 
-    assert dispatch.run_once() == {"sent": 1, "failed": 0}
+    # The failure is written by the outcome writer while the run goes on: the next claim may come before it (the
+    # slot still held, the second contact left to the next run) or after it (both in this run). Either way, once
+    # the queue is empty, the failed contact took no slot and the other one was sent.
+    totals = [dispatch.run_once() for _ in range(2)]
+    assert sum(t["sent"] for t in totals) == 1 and sum(t["failed"] for t in totals) == 1
     assert [launched.first(i).status for i in range(2)] == ["failed", "sent"]
 
 
