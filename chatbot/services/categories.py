@@ -1,4 +1,6 @@
 """Categories: CRUD and the cached list and detail with contact counts (one statement each)."""
+import functools
+
 from sqlalchemy import delete, func, select
 
 from chatbot.cache import get_cache, keys
@@ -14,11 +16,13 @@ from chatbot.unit_of_work import writing
 DUPLICATE = "a category with this name already exists"
 
 
+@functools.cache
 def _with_counts():
     """Categories with their contact_count: one statement whatever the number of categories or contacts.
 
     Each count is a correlated subquery summing the category's maintained deltas (chatbot/models/counts.py), an
     index range of a few rows, instead of counting its links: the cost no longer grows with the contacts.
+    Built once per process (statements are immutable; list and detail derive theirs from it).
     """
     return select(Category.id, Category.name, Category.description, Category.created_at, Category.updated_at,
                   category_count(Category.id).label("contact_count"))
