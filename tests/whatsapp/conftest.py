@@ -1,5 +1,6 @@
 """Fixtures for sending and webhooks: the local Cloud API, launched campaigns, message lookups."""
 import dataclasses
+import threading
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -120,3 +121,29 @@ def launch_once(launch):
                        .values(wamid="wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI3NjQ4QTFCQjAzMDg1QjY1RjMA"))
     db.session.commit()
     return launched
+
+
+def dispatch_at_once(app, count=2, timeout=60):
+    """`count` dispatchers started together on threads, each with its own app context and session; their totals.
+
+    Fails the test if one raised or did not finish within `timeout` seconds.
+    """
+    start, results, errors = threading.Barrier(count), [], []
+
+    def dispatcher():
+        try:
+            with app.app_context():
+                start.wait(timeout=10)
+                results.append(dispatch.run_once())
+                db.session.remove()
+        except Exception as exc:  # reported by the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "a dispatcher did not finish"
+    assert errors == [] and len(results) == count
+    return results

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, select, text, update
 
 from chatbot.extensions import db
 from chatbot.models import Message
+from tests.whatsapp.conftest import dispatch_at_once
 from chatbot.messaging import audit, dispatch
 
 
@@ -119,27 +120,7 @@ def test_two_dispatchers_at_once_send_each_message_exactly_once(app, cloud, laun
     # so both dispatchers have claimed a batch and POSTed before either gets an answer.
     cloud.hold(5, timeout=20)
     launched = launch(count=120, send=False)
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def dispatcher():
-        """One dispatcher: its own app context and session, started with the other."""
-        try:
-            with app.app_context():
-                start.wait(timeout=10)
-                results.append(dispatch.run_once())
-                db.session.remove()
-        except Exception as exc:  # reported by the test
-            errors.append(exc)
-
-    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert not any(thread.is_alive() for thread in threads), "a dispatcher did not finish"
-    assert errors == [] and len(results) == 2
+    results = dispatch_at_once(app, timeout=60)
     assert cloud.held, "the two dispatchers never had sends open at the same time"
     assert all(r["sent"] > 0 for r in results), results  # both really worked
     posted = cloud.sent_to()

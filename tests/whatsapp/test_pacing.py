@@ -2,7 +2,6 @@
 no drift when sleeps overshoot or a claim interrupts, never more than the rate in any one-second window; and two
 dispatchers sharing one campaign at that pace send every message exactly once."""
 import bisect
-import threading
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +10,7 @@ from chatbot.clock import FrozenClock
 from chatbot.extensions import db
 from chatbot.messaging import dispatch
 from chatbot.models import Message
+from tests.whatsapp.conftest import dispatch_at_once
 
 
 def busiest_second(times):
@@ -92,26 +92,7 @@ def test_two_dispatchers_over_one_campaign_send_every_message_exactly_once(app, 
                       DISPATCH_OUTCOME_WINDOW_MS=10, WHATSAPP_TIMEOUT_SECONDS=30)
     cloud.latency = 0.02
     launched = launch(count=600, send=False)
-    start, results, errors = threading.Barrier(2), [], []
-
-    def dispatcher():
-        """One dispatcher: its own app context and session, started with the other."""
-        try:
-            with app.app_context():
-                start.wait(timeout=10)
-                results.append(dispatch.run_once())
-                db.session.remove()
-        except Exception as exc:  # reported by the test
-            errors.append(exc)
-
-    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert not any(thread.is_alive() for thread in threads), "a dispatcher did not finish"
-    assert errors == [] and len(results) == 2
+    results = dispatch_at_once(app, timeout=120)
     assert all(r["sent"] > 0 for r in results), results  # both really worked
     assert sorted(cloud.sent_to()) == sorted(launched.phones)  # each message POSTed exactly once
     assert set(cloud.sends.values()) == {1}
