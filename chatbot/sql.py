@@ -50,3 +50,18 @@ def json_table(rows, **types):
     each = func.json_each(payload).table_valued("value")
     return select(*[type_coerce(func.json_extract(each.c.value, f"$.{name}"), kind).label(name)
                     for name, kind in types.items()]).select_from(each).subquery()
+
+
+def read_once(statement):
+    """The rows of one read-only statement, with as few round trips as the database allows.
+
+    On PostgreSQL the session's way costs three round trips besides the statement's own (the pool's ping, BEGIN,
+    and the ROLLBACK that ends the request), each a wake-up of the server on a busy machine. One statement is one
+    snapshot by itself, so outside a transaction it runs on an AUTOCOMMIT connection: the ping and the statement,
+    nothing more (psycopg sends no BEGIN; returned to the pool idle, it needs no ROLLBACK). Inside the request's
+    transaction (it already read or wrote) the statement joins it and sees its writes. SQLite answers in process.
+    """
+    if dialect_name() != "postgresql" or db.session().in_transaction():
+        return db.session.execute(statement).all()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return conn.execute(statement).all()

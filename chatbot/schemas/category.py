@@ -1,7 +1,7 @@
 """Category in and out."""
 from marshmallow import Schema, fields, validate
 
-from chatbot.schemas.fields import UTC, Trimmed
+from chatbot.schemas.fields import UTC, PlainRows, Trimmed
 
 
 # `;` separates the categories of a contact in the CSV import and export: a name holding one could not come back.
@@ -27,9 +27,9 @@ class CategoryOut(Schema):
 
 
 class CategoryList(Schema):
-    """GET /api/categories."""
+    """GET /api/categories: its rows dumped by plain reads of CategoryOut's fields (PlainRows), same shape."""
 
-    items = fields.List(fields.Nested(CategoryOut), required=True)
+    items = PlainRows(fields.Nested(CategoryOut), required=True)
 
 
 category_in = CategoryIn()

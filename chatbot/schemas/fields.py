@@ -148,3 +148,34 @@ class IdCsv(fields.Field):
             raise ValidationError(f"At most {MAX_IDS} ids.")
         element = Id(strict=False)
         return list(dict.fromkeys(element.deserialize(part) for part in parts))
+
+
+class PlainRows(fields.List):
+    """A list of a flat schema's rows, dumped by reading its declared fields directly.
+
+    The shape is still the schema's (its fields, in its order); only marshmallow's per-value machinery is skipped:
+    a page of 200 message rows costs what a hand-written dict did, a third of marshmallow's dump, and the 50 rows of
+    the category list a tenth. Flat schemas only (integers, strings, UTC times, no renaming); anything else takes
+    marshmallow's way. The plan is made on the first dump and kept: the schema's fields never change.
+    """
+
+    PLAIN = (fields.Integer, fields.String, UTC)
+    _plan = ()  # not planned yet; None: not flat, marshmallow's way
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        plan = self._plan
+        if plan == ():
+            plan = self._plan = self._make_plan()
+        if plan is None:
+            return super()._serialize(value, attr, obj, **kwargs)
+        return [{name: iso(row[name]) if is_time else row[name] for name, is_time in plan} for row in value]
+
+    def _make_plan(self):
+        """[(name, is a UTC time)] in the schema's order, or None when a field is not plain."""
+        row_fields = self.inner.schema.dump_fields
+        if not all(isinstance(field, self.PLAIN) and field.attribute is None and field.data_key is None
+                   for field in row_fields.values()):
+            return None
+        return [(name, isinstance(field, UTC)) for name, field in row_fields.items()]

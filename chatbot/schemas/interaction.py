@@ -1,8 +1,7 @@
 """The answers inbox: its query and its rows."""
 from marshmallow import Schema, fields, validate
 
-from chatbot.schemas.fields import UTC, Id, Integer
-from chatbot.schemas.message import PlainRows
+from chatbot.schemas.fields import UTC, Id, Integer, PlainRows
 
 
 class InteractionQuery(Schema):

@@ -10,35 +10,48 @@ from chatbot.extensions import db
 from chatbot.models import Category
 from chatbot.schemas.category import category_list_out, category_out
 from chatbot.services.common import get_or_404
-from chatbot.services.counts import category_count
+from chatbot.services.counts import category_count, category_counts_grouped
+from chatbot.sql import read_once
 from chatbot.unit_of_work import writing
 
 DUPLICATE = "a category with this name already exists"
 
 
+COLUMNS = (Category.id, Category.name, Category.description, Category.created_at, Category.updated_at)
+
+
 @functools.cache
 def _with_counts():
-    """Categories with their contact_count: one statement whatever the number of categories or contacts.
+    """A category with its contact_count: one statement whatever the number of contacts.
 
-    Each count is a correlated subquery summing the category's maintained deltas (chatbot/models/counts.py), an
+    The count is a correlated subquery summing the category's maintained deltas (chatbot/models/counts.py), an
     index range of a few rows, instead of counting its links: the cost no longer grows with the contacts.
-    Built once per process (statements are immutable; list and detail derive theirs from it).
+    Built once per process (statements are immutable; the detail adds its WHERE).
     """
-    return select(Category.id, Category.name, Category.description, Category.created_at, Category.updated_at,
-                  category_count(Category.id).label("contact_count"))
+    return select(*COLUMNS, category_count(Category.id).label("contact_count"))
+
+
+@functools.cache
+def _list_statement():
+    """Every category with its contact_count, sorted: the deltas summed in one pass and LEFT JOINed (one scan and a
+    hash join instead of an index range per category, a quarter of the time at 50 categories). Built once."""
+    sums = category_counts_grouped()
+    return (select(*COLUMNS, func.coalesce(sums.c.n, 0).label("contact_count"))
+            .outerjoin(sums, sums.c.category_id == Category.id)
+            .order_by(func.lower(Category.name), Category.id))
 
 
 def compute_list():
     """The list with its counts, from the database now (no cache)."""
-    rows = db.session.execute(_with_counts().order_by(func.lower(Category.name), Category.id)).mappings()
-    return category_list_out.dump({"items": rows})
+    rows = read_once(_list_statement())
+    return category_list_out.dump({"items": [row._mapping for row in rows]})
 
 
 def _compute_detail(category_id):
-    row = db.session.execute(_with_counts().where(Category.id == category_id)).mappings().first()
-    if row is None:
+    rows = read_once(_with_counts().where(Category.id == category_id))
+    if not rows:
         raise NotFound(f"category {category_id} not found")
-    return category_out.dump(row)
+    return category_out.dump(rows[0]._mapping)
 
 
 def list_categories():
