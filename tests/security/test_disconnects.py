@@ -13,7 +13,10 @@ from werkzeug.serving import make_server
 
 APP_NAME = "chatbot-under-kill-test"
 KILLS = 5
-GET_PATHS = ("/api/contacts?per_page=5", "/api/campaigns", "/api/health", "/api/contacts/1", "/api/messages?per_page=5")
+# The category list misses after each category the POST thread creates: its read runs outside the session
+# (chatbot/sql.py: read_once), on a connection of its own from the pool.
+GET_PATHS = ("/api/contacts?per_page=5", "/api/campaigns", "/api/health", "/api/contacts/1", "/api/messages?per_page=5",
+             "/api/categories", "/api/messages/stats")
 
 
 @pytest.fixture
