@@ -193,7 +193,7 @@ def _apply_keywords(new, keywords, opted_out, tally, now):
 def record(found, states, tally, now):
     """Record the answers (caller's transaction; `states`: the locked messages, statuses already applied).
 
-    Returns (new interactions, ids of the messages whose state changed).
+    Returns (the wamids of the new interactions, ids of the messages whose state changed).
     """
     # A target that failed (or was swept) since it was read answers nothing any more.
     targets = {wamid: target for wamid, target in found.targets.items()
@@ -201,7 +201,7 @@ def record(found, states, tally, now):
     inserted = _insert_new(found.known, targets, now) if found.known else set()
     new = [(a, cid) for a, cid in found.known if a.wamid in inserted]
     if not new:
-        return 0, set()
+        return set(), set()
     _touch_contacts(new)
     changed = _mark_interacted(new, targets, states, tally)
     keywords = {a.wamid: optouts.keyword(a.kind, a.body) for a, _ in new}
@@ -213,4 +213,4 @@ def record(found, states, tally, now):
     tally.daily["interactions"] += len(new)
     tally.note("interaction.recorded", campaign_ids=[targets[a.wamid][1] for a, _ in new if a.wamid in targets],
                contact_ids=[contact_id for _, contact_id in new])
-    return len(new), changed
+    return inserted, changed
