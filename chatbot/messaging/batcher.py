@@ -48,6 +48,7 @@ class WebhookBatcher:
         self.queue = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._running = False
+        self.last_size = 0
 
     def submit(self, notification):
         """Queue a parsed notification; its Future holds the summary once its group committed."""
@@ -75,13 +76,19 @@ class WebhookBatcher:
             return self.queue.get()
 
     def _gather(self, first):
-        """The first item and what follows within the window (up to WEBHOOK_BATCH_MAX)."""
-        items, deadline = [first], time.monotonic() + self.window
+        """The first item, what is queued behind it, and what follows within the window (up to WEBHOOK_BATCH_MAX).
+
+        The window is waited only under load (the previous group held more than one): a lone webhook is committed
+        at once, as PostgreSQL's commit_delay waits only when other transactions are active.
+        """
+        window = self.window if self.last_size > 1 else 0.0
+        items, deadline = [first], time.monotonic() + window
         while len(items) < self.most:
             try:
                 items.append(self.queue.get(timeout=max(deadline - time.monotonic(), 0)))
             except queue.Empty:
                 break
+        self.last_size = len(items)
         return items
 
     def _loop(self):
