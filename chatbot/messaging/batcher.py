@@ -3,7 +3,8 @@
 One transaction per notification made every webhook wait its turn on the campaign's counter row and pay a
 commit (a WAL flush) of its own: some 75-250 notifications a second. Here a request hands its parsed
 notification to the process's batcher and waits; the batcher's thread takes the first one waiting, gathers
-what else arrives within WEBHOOK_BATCH_WINDOW_MS (or until WEBHOOK_BATCH_MAX), applies them all in ONE unit of
+what is queued behind it and, under load, what arrives within WEBHOOK_BATCH_WINDOW_MS (or until
+WEBHOOK_BATCH_MAX), applies them all in ONE unit of
 work (`chatbot/messaging/ingest.py`: the same set-based statements, one counter update per campaign) and
 commits; only then is each request answered with its own summary: acknowledged means durable, as before.
 While a group commits the next one gathers, so the groups grow with the load.
