@@ -97,7 +97,14 @@ class WebhookBatcher:
         with self.app.app_context():
             on_nobodys_behalf()  # Meta's data: no audit row, as for a webhook applied in its request
             while (first := self._next()) is not None:
-                self.commit(self._gather(first))
+                items = self._gather(first)
+                try:
+                    self.commit(items)
+                except Exception as exc:  # a bug here must not leave requests waiting on a dead thread
+                    log.exception("webhook group not settled")
+                    for _, future in items:
+                        if not future.done():
+                            future.set_exception(exc)
 
     def commit(self, items):
         """Apply and commit one group [(notification, future)]; settle every future."""
