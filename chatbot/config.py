@@ -121,6 +121,10 @@ def from_env(env, instance_path):
         # Outcomes are committed in batches: what arrives within this window (or this many), one statement.
         "DISPATCH_OUTCOME_WINDOW_MS": env_number(env, "DISPATCH_OUTCOME_WINDOW_MS", 20.0, float),
         "DISPATCH_OUTCOME_BATCH": env_number(env, "DISPATCH_OUTCOME_BATCH", 200),
+        # Webhooks are committed in groups (chatbot/messaging/batcher.py, PostgreSQL): what arrives within this
+        # window after the first (or this many notifications), one transaction; each answered once it committed.
+        "WEBHOOK_BATCH_WINDOW_MS": env_number(env, "WEBHOOK_BATCH_WINDOW_MS", 5.0, float),
+        "WEBHOOK_BATCH_MAX": env_number(env, "WEBHOOK_BATCH_MAX", 500),
         # A claimed batch must be sent within half this lease, or another dispatcher may take it over.
         "DISPATCH_LEASE_SECONDS": env_number(env, "DISPATCH_LEASE_SECONDS", 300),
         "DISPATCH_RETRY_DELAY_SECONDS": env_number(env, "DISPATCH_RETRY_DELAY_SECONDS", 30.0, float),

@@ -38,3 +38,14 @@ def current_principal():
 def act_as(principal):
     """Make `principal` this request's caller (a login acts as the user it logs in)."""
     g.principal = principal
+
+
+def on_nobodys_behalf():
+    """Mark this app context's writes as nobody's: the webhook batcher applies Meta's notifications outside any
+    request, and Meta's webhooks are not audited (chatbot/services/audit.py)."""
+    g.on_nobodys_behalf = True
+
+
+def nobodys():
+    """Are this app context's writes nobody's (see on_nobodys_behalf)?"""
+    return g.get("on_nobodys_behalf", False)

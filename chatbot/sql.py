@@ -1,4 +1,5 @@
 """SQL that differs between PostgreSQL and SQLite, in one place."""
+import datetime as dt
 import json
 
 from sqlalchemy import JSON, Text, bindparam, cast, column, func, select, text, type_coerce
@@ -33,6 +34,14 @@ def insert_links(table, rows):
     """
     if rows:
         db.session.execute(dialect_insert(table).values(rows).on_conflict_do_nothing())
+
+
+def json_time(value):
+    """A datetime as the JSON text each database reads back as its own (naive UTC text on SQLite), for json_table."""
+    if value is None:
+        return None
+    text_ = value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return text_ if dialect_name() == "sqlite" else text_ + "+00:00"
 
 
 def json_table(rows, **types):

@@ -209,8 +209,10 @@ class AppServer:
 
     ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-    def __init__(self, env, threads=4, port=None):
+    def __init__(self, env, threads=4, port=None, workers=1, app="wsgi:app", config=None):
         self.port = port or free_port()
+        self.workers, self.app = workers, app  # the Procfile's shape is WEB_CONCURRENCY (2) workers of wsgi:app
+        self.config = ["-c", config] if config else []  # else gunicorn.conf.py, from the root
         self.env = {**os.environ, "SCHEDULER_ENABLED": "false", "LOG_LEVEL": "WARNING", "LOG_FORMAT": "text",
                     "WHATSAPP_TRANSPORT": "dry-run", **{k: str(v) for k, v in env.items()}}
         if "API_TOKEN" not in env:
@@ -224,12 +226,12 @@ class AppServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        """Start one gunicorn worker with threads; return once /api/health answers."""
+        """Start gunicorn (one worker unless told; gunicorn.conf.py's gevent class); return at once."""
         # A file, not a pipe: a pipe nobody reads would block the server once full.
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", str(self.threads),
-             "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
+            [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "--threads", str(self.threads),
+             "-b", f"127.0.0.1:{self.port}", *self.config, self.app],
             cwd=self.ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log,
             start_new_session=True)  # its own process group: kill() takes the worker down with the master
         return self

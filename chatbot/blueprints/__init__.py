@@ -1,6 +1,6 @@
 """The URL map: one blueprint per resource."""
 from chatbot.blueprints import (audit, auth, campaigns, categories, contacts, dashboard, events, health, interactions,
-                                messages, monitoring, tokens, users, webhooks)
+                                messages, monitoring, tokens, users, webhook_fast, webhooks)
 from chatbot.blueprints.common import IdConverter, reject_large_body
 from chatbot.openapi import docs
 
@@ -12,3 +12,4 @@ def init_app(app):
     for module in (health, auth, users, tokens, audit, categories, contacts, campaigns, messages, interactions,
                    monitoring, events, webhooks, docs, dashboard):
         app.register_blueprint(module.bp)
+    webhook_fast.init_app(app)

@@ -4,8 +4,9 @@
    limit) and sends them, paced, through `cloud_api`, the WhatsApp Cloud API client (or its dry run); the
    answers' `outcomes` are committed in batches by the `writer` (statuses that came first: `early`); `audit`
    lists the attempts a dead dispatcher left in doubt.
-2. `webhooks`: Meta's notifications, verified and parsed; their statuses move messages up the ladder
-   in `transitions`, and the contacts' `answers` are recorded and queue the second messages.
+2. `webhooks`: Meta's notifications, verified and parsed, committed in groups by the `batcher` (`ingest`
+   applies a group); their statuses move messages up the ladder in `transitions`, and the contacts'
+   `answers` are recorded and queue the second messages.
 3. `sweep`: hourly, first messages left unanswered for 24 h become `no_interaction` and the campaigns
    whose messages are all resolved complete.
 4. `counters`: what each of those steps changed, added to the campaigns' counters in its transaction
@@ -18,6 +19,8 @@ from chatbot import unit_of_work
 
 
 def init_app(app):
-    """Register the daily counters as an after-commit effect of every write."""
+    """Register the daily counters as an after-commit effect of every write; the webhooks' group committer."""
+    from chatbot.messaging.batcher import WebhookBatcher
     from chatbot.messaging.monitoring import record_counted
     unit_of_work.on_after_commit(app, record_counted)
+    app.extensions["webhook_batcher"] = WebhookBatcher(app)

@@ -15,14 +15,14 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import BigInteger, Integer, Text, bindparam, literal, select, true, update
 
 from chatbot.extensions import db
 from chatbot.logging import mask_phone
 from chatbot.messaging import optouts
 from chatbot.models import AWAITING_ANSWER, Campaign, Contact, Interaction, Message
 from chatbot.models.base import UTCDateTime
-from chatbot.sql import dialect_insert
+from chatbot.sql import dialect_insert, json_table, json_time
 
 log = logging.getLogger(__name__)
 
@@ -120,12 +120,23 @@ def find_answered(answers):
 
 
 def _insert_new(known, targets, now):
-    """Insert the interactions, skipping wamids already recorded; returns the wamids inserted."""
+    """Insert the interactions, skipping wamids already recorded; returns the wamids inserted.
+
+    One INSERT ... SELECT over the answers as one JSON parameter (chatbot/sql.py json_table): a statement of fixed
+    text, compiled once, where a multi-row VALUES was compiled again for every number of answers.
+    """
     rows = [{"wamid": a.wamid, "contact_id": cid, "message_id": targets.get(a.wamid, (None,))[0],
              "campaign_id": targets.get(a.wamid, (None, None))[1], "kind": a.kind, "body": a.body,
-             "occurred_at": a.at, "created_at": now} for a, cid in known]
-    statement = (dialect_insert(Interaction.__table__).values(rows)
-                 .on_conflict_do_nothing(index_elements=["wamid"]).returning(Interaction.__table__.c.wamid))
+             "occurred_at": json_time(a.at), "position": n} for n, (a, cid) in enumerate(known)]
+    v = json_table(rows, wamid=Text, contact_id=Integer, message_id=BigInteger, campaign_id=Integer, kind=Text,
+                   body=Text, occurred_at=UTCDateTime, position=Integer)
+    table = Interaction.__table__
+    columns = ["wamid", "contact_id", "message_id", "campaign_id", "kind", "body", "occurred_at"]
+    # `WHERE true`: SQLite's upsert after a SELECT needs one.
+    statement = (dialect_insert(table).from_select(
+        [*columns, "created_at"],
+        select(*[v.c[c] for c in columns], literal(now, table.c.created_at.type)).where(true()).order_by(v.c.position))
+        .on_conflict_do_nothing(index_elements=["wamid"]).returning(table.c.wamid))
     return set(db.session.scalars(statement))
 
 
@@ -193,7 +204,7 @@ def _apply_keywords(new, keywords, opted_out, tally, now):
 def record(found, states, tally, now):
     """Record the answers (caller's transaction; `states`: the locked messages, statuses already applied).
 
-    Returns (new interactions, ids of the messages whose state changed).
+    Returns (the wamids of the new interactions, ids of the messages whose state changed).
     """
     # A target that failed (or was swept) since it was read answers nothing any more.
     targets = {wamid: target for wamid, target in found.targets.items()
@@ -201,7 +212,7 @@ def record(found, states, tally, now):
     inserted = _insert_new(found.known, targets, now) if found.known else set()
     new = [(a, cid) for a, cid in found.known if a.wamid in inserted]
     if not new:
-        return 0, set()
+        return set(), set()
     _touch_contacts(new)
     changed = _mark_interacted(new, targets, states, tally)
     keywords = {a.wamid: optouts.keyword(a.kind, a.body) for a, _ in new}
@@ -213,4 +224,4 @@ def record(found, states, tally, now):
     tally.daily["interactions"] += len(new)
     tally.note("interaction.recorded", campaign_ids=[targets[a.wamid][1] for a, _ in new if a.wamid in targets],
                contact_ids=[contact_id for _, contact_id in new])
-    return len(new), changed
+    return inserted, changed

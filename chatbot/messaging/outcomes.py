@@ -20,7 +20,8 @@ from chatbot.messaging.counters import Tally
 from chatbot.messaging.transitions import advance, apply_statuses, lock_states, pending_state, write_states
 from chatbot.models import Message
 from chatbot.models.base import UTCDateTime
-from chatbot.sql import dialect_name, json_table, write_lock
+from chatbot.sql import json_table, write_lock
+from chatbot.sql import json_time as stamp
 from chatbot.unit_of_work import run
 
 MAX_DELAY_SECONDS = 3600.0
@@ -58,14 +59,6 @@ def outcome_values(message, result, config, now):
         # The attempt is over and did not reach anyone: no longer in doubt, no slot of the messaging limit.
         return "pending", {**errors, "next_attempt_at": now + dt.timedelta(seconds=delay)}
     return "failed", {**errors, "next_attempt_at": None}
-
-
-def stamp(value):
-    """A datetime as the JSON text each database reads back as its own (naive UTC text on SQLite)."""
-    if value is None:
-        return None
-    text = value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return text if dialect_name() == "sqlite" else text + "+00:00"
 
 
 def rows_of(outcomes, config, now):

@@ -6,10 +6,12 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Text, select, update
 
 from chatbot.extensions import db
 from chatbot.models import STATUS_RANK, Message
+from chatbot.models.base import UTCDateTime
+from chatbot.sql import json_table, json_time
 
 STATUS_COLUMN = {"sent": "sent_at", "delivered": "delivered_at", "read": "read_at", "failed": "failed_at"}
 
@@ -35,6 +37,7 @@ class MessageState:
 STATE_COLUMNS = [getattr(Message, f.name) for f in dataclasses.fields(MessageState)]
 WRITABLE = ("status", "sent_at", "delivered_at", "read_at", "failed_at", "interacted_at", "error_code",
             "error_message")
+TIMES = frozenset(c for c in WRITABLE if c.endswith("_at"))
 
 
 def pending_state(message_id, campaign_id, step):
@@ -67,10 +70,19 @@ def advance(state, status, at, error_code=None, error_message=None):
 
 
 def write_states(states, now):
-    """Write changed states in one executemany UPDATE by primary key."""
-    if states:
-        db.session.execute(update(Message), [
-            {"id": s.id, "updated_at": now, **{c: getattr(s, c) for c in WRITABLE}} for s in states])
+    """Write changed states in ONE UPDATE ... FROM (the states as one JSON parameter, chatbot/sql.py json_table).
+
+    One statement, not an executemany by primary key: the maintained counts' statement triggers
+    (chatbot/models/count_triggers.py) then fire once for the group, not once per message.
+    """
+    if not states:
+        return
+    rows = [{"id": s.id, **{c: (json_time(v) if c in TIMES else v) for c in WRITABLE for v in (getattr(s, c),)}}
+            for s in states]
+    v = json_table(rows, id=Integer, **{c: (UTCDateTime if c in TIMES else Text) for c in WRITABLE})
+    table = Message.__table__
+    db.session.execute(update(table).where(table.c.id == v.c.id)
+                       .values(updated_at=now, **{c: v.c[c] for c in WRITABLE}))
 
 
 def apply_statuses(events, states, tally):

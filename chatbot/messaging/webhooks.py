@@ -1,10 +1,12 @@
 """Meta's webhook: the subscription handshake, the signature, notifications parsed and applied.
 
 A notification (`{"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {...}}]}]}`)
-may carry several entries, changes, statuses and incoming messages: all of it is applied in one
-unit of work (a few set-based statements, re-run whole after a deadlock), whose events then reach the
-daily counters and the cache once. A status for a wamid not known yet (the dispatcher's outcome batch has not
-committed it) is kept and applied by that batch (`chatbot/messaging/early.py`).
+may carry several entries, changes, statuses and incoming messages. On PostgreSQL the notifications of
+concurrent requests are committed together (`chatbot/messaging/batcher.py`, group commit) and each request is
+answered once its group committed; on SQLite each is applied in its request. Either way all of it goes through
+one unit of work (a few set-based statements, `chatbot/messaging/ingest.py`, re-run whole after a deadlock),
+whose events then reach the daily counters and the cache once. A status for a wamid not known yet (the
+dispatcher's outcome batch has not committed it) is kept and applied by that batch (`chatbot/messaging/early.py`).
 Anything that is valid JSON is acknowledged with 200 (Meta retries other answers for days), whatever
 its shape: what cannot be understood is skipped.
 """
@@ -21,11 +23,9 @@ from flask import current_app
 from chatbot.clock import utcnow
 from chatbot.errors import BadRequest, Forbidden
 from chatbot import unit_of_work
-from chatbot.messaging.counters import Tally
-from chatbot.messaging import answers, early
-from chatbot.messaging.transitions import apply_statuses, lock_states, write_states
-from chatbot.models import Message
-from chatbot.sql import write_lock
+from chatbot.messaging import answers, ingest
+from chatbot.messaging.batcher import batcher
+from chatbot.messaging.ingest import Notification
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +58,17 @@ def verify_subscription(args):
     return challenge
 
 
-def check_signature(raw, header):
-    """X-Hub-Signature-256 must be `sha256=` + HMAC-SHA256(app secret, raw body) when a secret is set."""
-    secret = current_app.config.get("WHATSAPP_APP_SECRET")
+def signature_ok(raw, header, secret):
+    """Is X-Hub-Signature-256 `sha256=` + HMAC-SHA256(app secret, raw body)? (Always, when no secret is set.)"""
     if not secret:
-        return
+        return True
     expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-    if not header or not hmac.compare_digest(header.strip().encode("utf-8", "replace"), expected.encode()):
+    return bool(header) and hmac.compare_digest(header.strip().encode("utf-8", "replace"), expected.encode())
+
+
+def check_signature(raw, header):
+    """403 unless the signature is right (when a secret is set)."""
+    if not signature_ok(raw, header, current_app.config.get("WHATSAPP_APP_SECRET")):
         raise Forbidden("missing or wrong X-Hub-Signature-256")
 
 
@@ -173,41 +177,13 @@ def parse(payload, now, phone_number_id=None):
     return statuses, incoming
 
 
-def _keep_early(statuses, unknown, states, now):
-    """Statuses of wamids not found: look again once the outcome batches in flight committed, keep the rest."""
-    early.wait_for_outcomes()
-    states.update(lock_states(Message.wamid.in_(unknown)))
-    still = unknown - {state.wamid for state in states.values()}
-    if still:
-        early.keep([event for event in statuses if event.wamid in still], now)
-
-
-def _apply(statuses, incoming, now, uow):
-    """One transaction: every message lock in one ordered statement, then messages, then campaign counters."""
-    tally = Tally()
-    write_lock()
-    found = answers.find_answered(incoming)
-    wamids = {event.wamid for event in statuses}
-    # Locking the statuses' and the answered messages together, in id order, keeps concurrent
-    # webhooks from deadlocking on each other.
-    states = lock_states(Message.wamid.in_(wamids) | Message.id.in_(found.message_ids))
-    unknown = wamids - {state.wamid for state in states.values()}
-    if unknown:
-        _keep_early(statuses, unknown, states, now)
-    changed = apply_statuses(statuses, states, tally)
-    recorded, answered = answers.record(found, states, tally, now)
-    write_states([states[i] for i in sorted(changed | answered)], now)
-    tally.apply_counters()  # last: campaign locks always come after message locks
-    tally.emit(uow)
-    return len(changed), recorded
-
-
 def handle(payload):
-    """Apply a notification; returns what it held and what changed."""
-    now = utcnow()
-    statuses, incoming = parse(payload, now, current_app.config.get("WHATSAPP_PHONE_NUMBER_ID"))
-    summary = {"statuses": len(statuses), "messages": len(incoming), "changed": 0, "interactions": 0}
+    """Apply a notification; returns what it held and what changed (once committed: durable)."""
+    statuses, incoming = parse(payload, utcnow(), current_app.config.get("WHATSAPP_PHONE_NUMBER_ID"))
+    notification = Notification(statuses, incoming)
     if not statuses and not incoming:
-        return summary
-    summary["changed"], summary["interactions"] = unit_of_work.run(lambda uow: _apply(statuses, incoming, now, uow))
-    return summary
+        return notification.summary()
+    if batcher(current_app).enabled:
+        return batcher(current_app).apply(notification)
+    # SQLite: one writer at a time anyway; applied in the request, as a group of one.
+    return unit_of_work.run(lambda uow: ingest.apply([notification], utcnow(), uow))[0]

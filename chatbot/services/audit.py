@@ -10,7 +10,7 @@ import click
 from flask import has_request_context
 from sqlalchemy import select
 
-from chatbot.principals import current_principal
+from chatbot.principals import current_principal, nobodys
 from chatbot.extensions import db
 from chatbot.live.publish import changes_of
 from chatbot.models import AuditEntry
@@ -22,6 +22,8 @@ HISTORY = ("campaign.created", "campaign.updated", "campaign.launched", "campaig
 
 def current_actor():
     """(user id, label) of whoever makes this write, or None when nobody is accountable (webhooks)."""
+    if nobodys():  # the webhook batcher's thread
+        return None
     if has_request_context():
         principal = current_principal()
         # The open development API (no API_TOKEN, no user yet) has nobody to hold accountable.

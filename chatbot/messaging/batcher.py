@@ -1,0 +1,139 @@
+"""Group commit of webhooks: the notifications of concurrent requests applied and committed together.
+
+One transaction per notification made every webhook wait its turn on the campaign's counter row and pay a
+commit (a WAL flush) of its own: some 75-250 notifications a second. Here a request hands its parsed
+notification to the process's batcher and waits; the batcher's thread takes the first one waiting, gathers
+what is queued behind it and, under load, what arrives within WEBHOOK_BATCH_WINDOW_MS (or until
+WEBHOOK_BATCH_MAX), applies them all in ONE unit of
+work (`chatbot/messaging/ingest.py`: the same set-based statements, one counter update per campaign) and
+commits; only then is each request answered with its own summary: acknowledged means durable, as before.
+While a group commits the next one gathers, so the groups grow with the load.
+
+A group that fails (after the unit of work's deadlock retries) is applied again one notification at a time:
+a notification that cannot be applied fails alone (its request answers non-2xx and Meta sends it again), its
+group-mates are answered 200 once theirs commit. The after-commit effects (cache, daily counters, dashboards)
+run once per group, before the answers: a read after the 200 sees the write, as the contract asks.
+
+The thread starts with the first webhook and ends after IDLE_SECONDS without one (started again by the next):
+an app that stops receiving holds no thread. Under gunicorn's gevent worker the thread, its queue and the
+requests' futures are greenlets and patched primitives: a waiting request costs no OS thread.
+"""
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future
+
+from sqlalchemy.engine import make_url
+
+from chatbot import unit_of_work
+from chatbot.clock import utcnow
+from chatbot.messaging import ingest
+from chatbot.principals import on_nobodys_behalf
+
+log = logging.getLogger(__name__)
+IDLE_SECONDS = 2.0
+# A request gives up after this (503: Meta retries; if its group commits later, the redelivery is a duplicate).
+ANSWER_TIMEOUT_SECONDS = 20.0
+
+
+class WebhookBatcher:
+    """Gathers notifications from any request; a thread of its own commits them, group after group."""
+
+    def __init__(self, app):
+        self.app = app
+        # PostgreSQL only: SQLite has one writer at a time anyway, and each webhook is applied in its request.
+        self.enabled = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql"
+        self.window = max(app.config["WEBHOOK_BATCH_WINDOW_MS"], 0) / 1000.0
+        self.most = max(1, app.config["WEBHOOK_BATCH_MAX"])
+        self.queue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._running = False
+        self.last_size = 0
+
+    def submit(self, notification):
+        """Queue a parsed notification; its Future holds the summary once its group committed."""
+        future = Future()
+        with self._lock:  # the thread decides to stop under the same lock: nothing is left queued without it
+            self.queue.put((notification, future))
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._loop, name="webhook-batcher", daemon=True).start()
+        return future
+
+    def apply(self, notification):
+        """Submit and wait: the summary, or the group's exception."""
+        return self.submit(notification).result(timeout=ANSWER_TIMEOUT_SECONDS)
+
+    def _next(self):
+        """The first item waiting, or None once idle (the thread then stops)."""
+        try:
+            return self.queue.get(timeout=IDLE_SECONDS)
+        except queue.Empty:
+            with self._lock:
+                if self.queue.empty():
+                    self._running = False
+                    return None
+            return self.queue.get()
+
+    def _gather(self, first):
+        """The first item, what is queued behind it, and what follows within the window (up to WEBHOOK_BATCH_MAX).
+
+        The window is waited only under load (the previous group held more than one): a lone webhook is committed
+        at once, as PostgreSQL's commit_delay waits only when other transactions are active.
+        """
+        window = self.window if self.last_size > 1 else 0.0
+        items, deadline = [first], time.monotonic() + window
+        while len(items) < self.most:
+            try:
+                items.append(self.queue.get(timeout=max(deadline - time.monotonic(), 0)))
+            except queue.Empty:
+                break
+        self.last_size = len(items)
+        return items
+
+    def _loop(self):
+        """Commit groups until idle."""
+        with self.app.app_context():
+            on_nobodys_behalf()  # Meta's data: no audit row, as for a webhook applied in its request
+            while (first := self._next()) is not None:
+                items = self._gather(first)
+                try:
+                    self.commit(items)
+                except Exception as exc:  # a bug here must not leave requests waiting on a dead thread
+                    log.exception("webhook group not settled")
+                    for _, future in items:
+                        if not future.done():
+                            future.set_exception(exc)
+
+    def commit(self, items):
+        """Apply and commit one group [(notification, future)]; settle every future."""
+        events = unit_of_work.Batch()
+        try:
+            summaries = unit_of_work.run(lambda uow: ingest.apply([n for n, _ in items], utcnow(), uow),
+                                         batch=events)
+        except Exception as exc:
+            if len(items) > 1:  # one by one: whatever broke the group fails alone
+                log.warning("webhook group of %d failed (%s): applied one by one", len(items), exc.__class__.__name__)
+                for item in items:
+                    self.commit([item])
+            else:
+                log.exception("webhook notification not applied")
+                items[0][1].set_exception(exc)
+            return
+        _announce(events)
+        for (_, future), summary in zip(items, summaries):
+            future.set_result(summary)
+
+
+def _announce(events):
+    """The group's after-commit effects; their failure is logged, the group is committed all the same."""
+    try:
+        events.flush()
+    except Exception:  # already logged per effect by unit_of_work.run_after_commit
+        pass
+
+
+def batcher(app):
+    """This app's batcher (one per process: the app is built once per gunicorn worker, after the fork)."""
+    return app.extensions["webhook_batcher"]
