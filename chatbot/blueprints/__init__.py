@@ -12,3 +12,5 @@ def init_app(app):
     for module in (health, auth, users, tokens, audit, categories, contacts, campaigns, messages, interactions,
                    monitoring, events, webhooks, docs, dashboard):
         app.register_blueprint(module.bp)
+    from chatbot.blueprints import fast
+    fast.init_app(app)  # cached hits with API_TOKEN answered before Flask's own request handling

@@ -20,7 +20,7 @@ import redis
 from flask import has_app_context
 from sqlalchemy.exc import SQLAlchemyError
 
-from chatbot.cache import durable, keys
+from chatbot.cache import durable, keys, prefetch
 from chatbot.redis_store import RedisUnavailable
 from chatbot.security import folded
 
@@ -106,20 +106,12 @@ class CacheAside:
     def get_or_compute_json(self, key, compute):
         """(JSON bytes, HIT|MISS|BYPASS): on a hit the stored bytes as they are, never decoded nor re-encoded (the
         view serves them); else `compute()`'s value serialised once, stored if still current, and those bytes."""
-        names = [self.prefix + key, self.prefix + keys.generation(key)]
         limit_key = folded.counter_key()  # the bearer's failure limit, read in the same round trip
-        if limit_key is not None:
-            names.append(limit_key)
+        names = self.names(key, limit_key)
         try:
-            if self._must_check():
-                self.drain()
-            recoveries = self.recoveries
-            values = self._timed("get", key, lambda r: r.mget(names))
-            if self.recoveries != recoveries or self.dirty:
-                # Redis came back during that very read: what it returned may predate writes on record.
-                if self._must_check():
-                    self.drain()
-                values = self._timed("get", key, lambda r: r.mget(names))
+            values = prefetch.take(names)  # the fast path read them for this request (chatbot/blueprints/fast.py)
+            if values is None:
+                values = self._read(key, names)
         except RedisUnavailable:
             folded.settle_apart()  # on the limit's fallback, before anything is computed or served
             return self.serializer.dumps(compute()), BYPASS
@@ -131,6 +123,33 @@ class CacheAside:
             return raw, HIT
         self.metrics.miss()
         return self._recompute(key, generation, compute), MISS
+
+    def names(self, key, limit_key=None):
+        """The Redis names a read of `key` MGETs: value, generation, and the failure counter if one rides along."""
+        names = [self.prefix + key, self.prefix + keys.generation(key)]
+        return names if limit_key is None else names + [limit_key]
+
+    def _read(self, key, names):
+        """One MGET of `names`, after applying the record when it must be; again if Redis came back meanwhile."""
+        if self._must_check():
+            self.drain()
+        recoveries = self.recoveries
+        values = self._timed("get", key, lambda r: r.mget(names))
+        if self.recoveries != recoveries or self.dirty:
+            # Redis came back during that very read: what it returned may predate writes on record.
+            if self._must_check():
+                self.drain()
+            values = self._timed("get", key, lambda r: r.mget(names))
+        return values
+
+    def read_plain(self, key, names):
+        """The fast path's MGET: its values, or None when the record is to be applied first (left to `_read`).
+        Raises RedisUnavailable (the breaker, or this very read, failed)."""
+        if self._must_check():
+            return None
+        recoveries = self.recoveries
+        values = self._timed("get", key, lambda r: r.mget(names))
+        return values if self.recoveries == recoveries and not self.dirty else None
 
     def _recompute(self, key, generation, compute):
         """One process recomputes; the others wait briefly for its value, then compute themselves."""

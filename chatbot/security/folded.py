@@ -50,14 +50,24 @@ def counter_key():
     pending = _pending()
     if pending is None:
         return None
-    limit, address = pending
+    return counter_key_of(*pending)
+
+
+def counter_key_of(limit, address):
+    """The Redis key of `limit`'s failure counter for `address` (the one `limits` reads and increments)."""
     return limit.limiters.shared.storage.prefixed_key(limit.item.key_for(limit.name, address))
+
+
+def exhausted(limit, raw):
+    """Has a counter read as `raw` used up `limit`'s failures? (FixedWindowRateLimiter.test: allowed while
+    count < amount)"""
+    return int(raw or 0) >= limit.item.amount
 
 
 def settle(raw):
     """Settle the pending check with the counter the MGET read: RateLimited if its failures are used up."""
     limit, address = _take()
-    if int(raw or 0) >= limit.item.amount:  # FixedWindowRateLimiter.test: allowed while count < amount
+    if exhausted(limit, raw):
         limit.check(address)  # the full check, for its Retry-After (and in case the window ended meanwhile)
 
 

@@ -77,11 +77,12 @@ class FailureLimit:
         return probe
 
 
-def failure_limit(name, limit):
-    """The FailureLimit `name` of the current app (built once per app)."""
-    limits = current_app.extensions.setdefault("failure_limits", {})
+def failure_limit(name, limit, app=None):
+    """The FailureLimit `name` of `app` (default: the current app), built once per app."""
+    app = app or current_app
+    limits = app.extensions.setdefault("failure_limits", {})
     if name not in limits:
-        limits[name] = FailureLimit(name, limit, current_app.extensions["rate_limiters"])
+        limits[name] = FailureLimit(name, limit, app.extensions["rate_limiters"])
     return limits[name]
 
 
