@@ -59,9 +59,10 @@ def post_worker_init(worker):
 
     from gunicorn import util
 
-    from chatbot.cache import drain_at_start
+    from chatbot.cache import drain_at_start, start_local_copy
     util.write_error = write_json_error
     drain_at_start(worker.wsgi)
+    start_local_copy(worker.wsgi)  # CACHE_LOCAL_COPY: this worker serves copies once its subscriber registered
     gc.freeze()
 
 

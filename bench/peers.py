@@ -58,6 +58,7 @@ def parse_args():
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--open", action="store_true", help="ours without API_TOKEN (the API open)")
+    parser.add_argument("--no-local-copy", action="store_true", help="ours without CACHE_LOCAL_COPY (one MGET a hit)")
     parser.add_argument("--cpu-requests", type=int, default=20_000, help="requests per view and app in process")
     parser.add_argument("--cpu-only", action="store_true", help="only the in-process CPU figures (no gunicorn, wrk)")
     return parser.parse_args()
@@ -164,7 +165,8 @@ def main():
     args = parse_args()
     env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url, "WEB_CONCURRENCY": "2",
            "SCHEDULER_ENABLED": "false", "WHATSAPP_TRANSPORT": "dry-run", "LOG_LEVEL": "INFO",
-           "GUNICORN_REUSE_PORT": "true", "API_TOKEN": "" if args.open else TOKEN}
+           "GUNICORN_REUSE_PORT": "true", "API_TOKEN": "" if args.open else TOKEN,
+           "CACHE_LOCAL_COPY": "false" if args.no_local_copy else "true"}
     if args.seed:
         if "bench" not in args.database_url.rsplit("/", 1)[-1]:
             raise SystemExit("refusing to rebuild a database whose name does not contain 'bench'")

@@ -77,6 +77,7 @@ class CacheAside:
         self._store_script = store.client.register_script(STORE_IF_CURRENT)
         self._invalidate_script = store.client.register_script(INVALIDATE)
         self._release_script = store.client.register_script(RELEASE)
+        self.local = None          # this process's copies (chatbot/cache/local.py) when CACHE_LOCAL_COPY is on
         store.on_recovery(self._on_recovery)
 
     def _timed(self, op, key, fn):
@@ -107,11 +108,18 @@ class CacheAside:
         """(JSON bytes, HIT|MISS|BYPASS): on a hit the stored bytes as they are, never decoded nor re-encoded (the
         view serves them); else `compute()`'s value serialised once, stored if still current, and those bytes."""
         limit_key = folded.counter_key()  # the bearer's failure limit, read in the same round trip
-        names = self.names(key, limit_key)
+        copy = self.local.get(key, limit_key) if self.local else None
+        if copy is not None:  # this process's copy (chatbot/cache/local.py): no round trip
+            folded.settle_locally()
+            self.metrics.hit()
+            return copy, HIT
+        names, epoch = self.names(key, limit_key), self.local.epoch if self.local else None
         try:
             values = prefetch.take(names)  # the fast path read them for this request (chatbot/blueprints/fast.py)
             if values is None:
                 values = self._read(key, names)
+                if self.local and self.serializer.stored(values[0]):
+                    self.local.keep(key, values[0], epoch)
         except RedisUnavailable:
             folded.settle_apart()  # on the limit's fallback, before anything is computed or served
             return self.serializer.dumps(compute()), BYPASS
@@ -231,8 +239,15 @@ class CacheAside:
         for key in cache_keys:
             args += [self.prefix + key, self.prefix + keys.generation(key)]
         generation = uuid.uuid4().hex
-        self._timed("invalidate", ",".join(cache_keys), lambda r: self._invalidate_script(
-            keys=args, args=[generation, GENERATION_TTL], client=r))
+        try:
+            self._timed("invalidate", ",".join(cache_keys), lambda r: self._invalidate_script(
+                keys=args, args=[generation, GENERATION_TTL], client=r))
+        except RedisUnavailable:
+            if self.local:
+                self.local.outage_wait()  # copies elsewhere cannot be told: their leases run out first
+            raise
+        if self.local:
+            self.local.announce(cache_keys)  # every process's copy dropped before the write answers
 
     def _on_recovery(self):
         """Redis is back: apply the record now if we can, and check it before every read for a while.
@@ -270,25 +285,4 @@ class CacheAside:
 
     def flush(self, namespace=None):
         """Delete `cache:<namespace>:*` (or all of `cache:*`) with SCAN + UNLINK; returns the count."""
-        pattern = self.prefix + (f"{namespace}:*" if namespace else "*")
-
-        def scan_unlink(r):
-            deleted = 0
-            batch = []
-            for name in r.scan_iter(match=pattern, count=1000):
-                batch.append(name)
-                if len(batch) >= 500:
-                    deleted += _unlink(r, batch)
-                    batch = []
-            return deleted + _unlink(r, batch)
-
-        return self._timed("flush", pattern, scan_unlink)
-
-
-def _unlink(r, names):
-    """UNLINK a batch in one pipeline."""
-    if not names:
-        return 0
-    pipe = r.pipeline(transaction=False)
-    pipe.unlink(*names)
-    return sum(pipe.execute())
+        return self._timed("flush", namespace or "*", lambda r: durable.scan_unlink(r, self.prefix, namespace))

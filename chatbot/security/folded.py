@@ -71,6 +71,20 @@ def settle(raw):
         limit.check(address)  # the full check, for its Retry-After (and in case the window ended meanwhile)
 
 
+def settle_locally():
+    """The pending check passed by the local copy's rule (chatbot/cache/local.py: a used-up address is announced to
+    every process, whose reads then take the Redis path)."""
+    _take()
+
+
+def failed(limit, address):
+    """After a counted failure: with local copies on, announce an address whose failures are now used up."""
+    local = current_app.extensions["cache_aside"].local
+    until = limit.exhausted_until(address) if local is not None else None
+    if until is not None:
+        local.announce_limited(counter_key_of(limit, address), until + limit.item.get_expiry())
+
+
 def settle_apart():
     """Settle the pending check on its own (Redis away: the limit's in-memory fallback; or no cache read)."""
     pending = _take()
