@@ -66,6 +66,14 @@ def post_worker_init(worker):
     gc.freeze()
 
 
+def worker_exit(server, worker):
+    """A worker leaving (shutdown, restart) leaves the local copies' members: writes stop waiting for it."""
+    wsgi = getattr(worker, "wsgi", None)  # the app, once the worker has loaded it
+    if hasattr(wsgi, "extensions"):
+        from chatbot.cache import stop_local_copy
+        stop_local_copy(wsgi)
+
+
 def post_request(worker, req, environ, resp):
     """Under gevent, yield once after each request: sleep(0) puts this greenlet behind every one that is ready.
     Without it a keep-alive client that answers fast is served again before the worker's other connections get

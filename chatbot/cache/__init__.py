@@ -11,7 +11,8 @@ from chatbot import unit_of_work
 from chatbot.clock import get_clock
 from chatbot.extensions import cache, redis_store
 
-__all__ = ["BYPASS", "HIT", "MISS", "drain_at_start", "get_cache", "get_metrics", "init_app", "start_local_copy"]
+__all__ = ["BYPASS", "HIT", "MISS", "drain_at_start", "get_cache", "get_metrics", "init_app", "start_local_copy",
+           "stop_local_copy"]
 
 
 def init_app(app):
@@ -52,6 +53,13 @@ def start_local_copy(app):
     local = get_cache(app).local
     if local is not None:
         local.start()
+
+
+def stop_local_copy(app):
+    """A worker on its way out leaves the members at once (else the next write would wait out its lease)."""
+    local = get_cache(app).local
+    if local is not None:
+        local.stop()
 
 
 def drain_at_start(app):

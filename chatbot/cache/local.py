@@ -170,9 +170,14 @@ class LocalCopy:
             self._thread.start()
 
     def stop(self):
-        """Stop serving copies and end the subscriber (tests, shutdown)."""
+        """Stop serving copies, end the subscriber and leave (a worker's exit): writers no longer wait for it."""
         self._stop.set()
         self.until = 0.0
+        try:
+            self._call(lambda r: r.pipeline(transaction=True).delete(MEMBER + self.member).srem(MEMBERS, self.member)
+                       .execute())
+        except ERRORS:
+            pass  # its lease runs out on its own
 
     def _run(self):
         """Subscribe, register, relay; after any failure stop serving, back off, and start over."""

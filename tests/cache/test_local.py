@@ -154,3 +154,9 @@ def test_a_member_that_does_not_acknowledge_is_waited_out(two_members, redis_ser
     create_contact(two_members[0].url, 2000)
     assert time.monotonic() - started >= 1.0, "answered before the silent member's lease ran out"
     assert not probe.exists("cache:local:member:silent") and not probe.sismember("cache:local:members", "silent")
+
+
+def test_a_worker_that_exits_leaves_the_members(two_members, redis_server):
+    """gunicorn's worker_exit: the stopped process's lease is deleted at once, so no write waits for it."""
+    two_members[1].stop()
+    assert redis_server.probe.scard("cache:local:members") == 1
