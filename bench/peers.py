@@ -2,13 +2,14 @@
 
     python -m bench.peers [--database-url postgresql://postgres@127.0.0.1:5432/test_h2_bench]
                           [--redis-url redis://127.0.0.1:6379/2] [--seed] [--contacts 20000 --messages 200000
-                          --categories 50] [--seconds 8] [--rounds 2] [--open]
+                          --categories 50] [--seconds 8] [--rounds 2] [--open] [--no-local-copy]
 
 Three apps, each under gunicorn with the production settings (gunicorn.conf.py: 2 gevent workers, the yield after
 each request, the GC frozen; the peers through bench/peers_gunicorn.py), on the same PostgreSQL data and the same
 Redis:
 - ours: `wsgi:app` as in production (API_TOKEN set and sent by wrk, LOG_LEVEL=INFO: one access line per request,
-  security headers, metrics), `--open` runs it without API_TOKEN instead;
+  security headers, metrics, CACHE_LOCAL_COPY on), `--open` runs it without API_TOKEN, `--no-local-copy` without
+  the per-process copies (one MGET a hit);
 - the textbook (bench/peers_textbook.py): `@cache.cached(timeout=60)` on Flask-Caching's RedisCache, as its
   documentation shows it (pickle, no invalidation, no degraded mode, no auth);
 - the floor (bench/peers_floor.py): a bare Flask view returning the JSON bytes it holds in memory.
