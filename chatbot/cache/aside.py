@@ -2,10 +2,12 @@
 
 Read:  MGET value, generation              -> 1 command on a hit, no write; the stored JSON bytes are served
        as they are (serialised once, when stored), never decoded nor re-encoded per hit. A bearer request's
-       failure-limit counter rides in the same MGET (chatbot/security/folded.py).
+       failure-limit counter rides in the same MGET (chatbot/security/folded.py). With CACHE_LOCAL_COPY, a hit this
+       process keeps (chatbot/cache/local.py) costs no command at all.
 Miss:  SET lock NX (one recomputer), compute from the database, then a script stores the value
        only if the generation is still the one read before computing.
-Write: after the commit, one script gives each key a new (random) generation and unlinks its value.
+Write: after the commit, one script gives each key a new (random) generation and unlinks its value (then, with
+       local copies on, every process drops its copies before the write answers).
 
 A reader that computed from data older than a commit therefore cannot store it after the
 writer's invalidation: the generation moved, and the store is refused (the classic race).
