@@ -59,10 +59,19 @@ def post_worker_init(worker):
 
     from gunicorn import util
 
-    from chatbot.cache import drain_at_start
+    from chatbot.cache import drain_at_start, start_local_copy
     util.write_error = write_json_error
     drain_at_start(worker.wsgi)
+    start_local_copy(worker.wsgi)  # CACHE_LOCAL_COPY: this worker serves copies once its subscriber registered
     gc.freeze()
+
+
+def worker_exit(server, worker):
+    """A worker leaving (shutdown, restart) leaves the local copies' members: writes stop waiting for it."""
+    wsgi = getattr(worker, "wsgi", None)  # the app, once the worker has loaded it
+    if hasattr(wsgi, "extensions"):
+        from chatbot.cache import stop_local_copy
+        stop_local_copy(wsgi)
 
 
 def post_request(worker, req, environ, resp):

@@ -2,13 +2,14 @@
 
     python -m bench.peers [--database-url postgresql://postgres@127.0.0.1:5432/test_h2_bench]
                           [--redis-url redis://127.0.0.1:6379/2] [--seed] [--contacts 20000 --messages 200000
-                          --categories 50] [--seconds 8] [--rounds 2] [--open]
+                          --categories 50] [--seconds 8] [--rounds 2] [--open] [--no-local-copy]
 
 Three apps, each under gunicorn with the production settings (gunicorn.conf.py: 2 gevent workers, the yield after
 each request, the GC frozen; the peers through bench/peers_gunicorn.py), on the same PostgreSQL data and the same
 Redis:
 - ours: `wsgi:app` as in production (API_TOKEN set and sent by wrk, LOG_LEVEL=INFO: one access line per request,
-  security headers, metrics), `--open` runs it without API_TOKEN instead;
+  security headers, metrics, CACHE_LOCAL_COPY on), `--open` runs it without API_TOKEN, `--no-local-copy` without
+  the per-process copies (one MGET a hit);
 - the textbook (bench/peers_textbook.py): `@cache.cached(timeout=60)` on Flask-Caching's RedisCache, as its
   documentation shows it (pickle, no invalidation, no degraded mode, no auth);
 - the floor (bench/peers_floor.py): a bare Flask view returning the JSON bytes it holds in memory.
@@ -58,6 +59,7 @@ def parse_args():
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--open", action="store_true", help="ours without API_TOKEN (the API open)")
+    parser.add_argument("--no-local-copy", action="store_true", help="ours without CACHE_LOCAL_COPY (one MGET a hit)")
     parser.add_argument("--cpu-requests", type=int, default=20_000, help="requests per view and app in process")
     parser.add_argument("--cpu-only", action="store_true", help="only the in-process CPU figures (no gunicorn, wrk)")
     return parser.parse_args()
@@ -164,7 +166,8 @@ def main():
     args = parse_args()
     env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url, "WEB_CONCURRENCY": "2",
            "SCHEDULER_ENABLED": "false", "WHATSAPP_TRANSPORT": "dry-run", "LOG_LEVEL": "INFO",
-           "GUNICORN_REUSE_PORT": "true", "API_TOKEN": "" if args.open else TOKEN}
+           "GUNICORN_REUSE_PORT": "true", "API_TOKEN": "" if args.open else TOKEN,
+           "CACHE_LOCAL_COPY": "false" if args.no_local_copy else "true"}
     if args.seed:
         if "bench" not in args.database_url.rsplit("/", 1)[-1]:
             raise SystemExit("refusing to rebuild a database whose name does not contain 'bench'")

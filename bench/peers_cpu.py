@@ -23,7 +23,23 @@ def load_apps(env):
     os.environ["SCHEDULER_ENABLED"] = "false"
     import wsgi
     from bench import peers_floor, peers_textbook
+    join_local_copies(wsgi.app)
     return {"ours": wsgi.app, "textbook": peers_textbook.app, "floor": peers_floor.app}
+
+
+def join_local_copies(app, timeout=10.0):
+    """With CACHE_LOCAL_COPY on, start this process's subscriber as gunicorn's post_worker_init does, and wait
+    until it serves copies (chatbot/cache/local.py)."""
+    from chatbot.cache import get_cache, start_local_copy
+    local = get_cache(app).local
+    if local is None:
+        return
+    start_local_copy(app)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() >= local.until:
+        if time.monotonic() > deadline:
+            raise SystemExit("the local copy did not register in time")
+        time.sleep(0.01)
 
 
 def environ(path, headers):

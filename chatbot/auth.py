@@ -70,6 +70,7 @@ def _bearer(header):
         if fold:
             limit.check(address)  # a limited address gets 429, never a 401 that tells the guess was wrong
         limit.fail(address)
+        folded.failed(limit, address)  # with local copies on: a used-up address announced before the 401
         raise Unauthorized("missing or wrong bearer token")
     if fold:
         folded.defer(limit, address)  # checked in the cache's MGET, before the view answers (security/folded.py)

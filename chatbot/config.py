@@ -93,6 +93,11 @@ def from_env(env, instance_path):
         "REDIS_MAX_CONNECTIONS": env_number(env, "REDIS_MAX_CONNECTIONS", 20),
         "REDIS_BREAKER_COOLDOWN": env_number(env, "REDIS_BREAKER_COOLDOWN", 5.0, float),
         "CACHE_TTL_SECONDS": env_number(env, "CACHE_TTL_SECONDS", 60),
+        # A per-process copy of cached entries, kept exact by acknowledged invalidations (chatbot/cache/local.py).
+        # Every process that writes must announce: set for the whole deployment (on in production), never per process.
+        "CACHE_LOCAL_COPY": as_bool(env.get("CACHE_LOCAL_COPY"), app_env == "production"),
+        "CACHE_LOCAL_LEASE_SECONDS": env_number(env, "CACHE_LOCAL_LEASE_SECONDS", 2.0, float),
+        "CACHE_LOCAL_ACK_SECONDS": env_number(env, "CACHE_LOCAL_ACK_SECONDS", 0.5, float),
         # Pub/Sub channels ignore the database number: apps sharing one Redis need channels of their own.
         "LIVE_CHANNEL": env.get("LIVE_CHANNEL", "events:dashboard"),
         "CACHE_METRICS_FLUSH_SECONDS": env_number(env, "CACHE_METRICS_FLUSH_SECONDS", 5.0, float),

@@ -12,4 +12,6 @@ def init_app(app):
     for module in (health, auth, users, tokens, audit, categories, contacts, campaigns, messages, interactions,
                    monitoring, events, webhooks, docs, dashboard):
         app.register_blueprint(module.bp)
-    webhook_fast.init_app(app)
+    from chatbot.blueprints import fast
+    fast.init_app(app)  # cached hits with API_TOKEN answered before Flask's own request handling (inside ProxyFix)
+    webhook_fast.init_app(app)  # Meta's POST, outermost: it reads no client address

@@ -5,6 +5,7 @@ import tempfile
 
 from flask import after_this_request, current_app, request
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+from werkzeug.http import parse_accept_header
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from chatbot.errors import BadRequest
@@ -140,18 +141,16 @@ def cached(body_and_status):
     served); 304 with no body when If-None-Match names it. `Cache-Control: no-cache` makes browsers ask every time
     (fetch() sends If-None-Match by itself), so a refetch of an unchanged view costs headers, never a stale value.
     A client that accepts gzip gets the gzip copy of these bytes, made once per process; Flask-Compress's hook is
-    skipped (its only effect here would be the Vary header, set here), so nothing is compressed per request."""
+    skipped (its only effect here would be the Vary header, set here), so nothing is compressed per request.
+    The fast path (chatbot/blueprints/fast.py) answers a hit the same way, through `representation`."""
     body, cache_status = body_and_status
-    tag = hashlib.blake2b(body, digest_size=16).hexdigest()
-    gzipped = len(body) >= current_app.config["COMPRESS_MIN_SIZE"] and _accepts_gzip()
-    if gzipped:
-        tag += ":gzip"  # another representation, another tag (Flask-Compress's own suffix)
+    tag, served, encoding = representation(body, request.headers.get("Accept-Encoding", ""), current_app.config)
     if request.if_none_match.contains_weak(tag):
         response = current_app.response_class(status=304)
     else:
-        response = current_app.response_class(_gzip_copy(tag, body) if gzipped else body, mimetype="application/json")
-        if gzipped:
-            response.headers["Content-Encoding"] = "gzip"
+        response = current_app.response_class(served, mimetype="application/json")
+        if encoding:
+            response.headers["Content-Encoding"] = encoding
     response.headers["X-Cache"] = cache_status
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Vary"] = "Accept-Encoding"
@@ -160,20 +159,29 @@ def cached(body_and_status):
     return response
 
 
-def _accepts_gzip():
-    """Does the request's Accept-Encoding take gzip (q > 0)?"""
-    return "gzip" in request.headers.get("Accept-Encoding", "") and request.accept_encodings["gzip"] > 0
+def representation(body, accept_encoding, config):
+    """(ETag, bytes to serve, Content-Encoding or None) of stored JSON `body` for a client's Accept-Encoding."""
+    tag = hashlib.blake2b(body, digest_size=16).hexdigest()
+    if len(body) < config["COMPRESS_MIN_SIZE"] or not _accepts_gzip(accept_encoding):
+        return tag, body, None
+    tag += ":gzip"  # another representation, another tag (Flask-Compress's own suffix)
+    return tag, _gzip_copy(tag, body, config["COMPRESS_LEVEL"]), "gzip"
+
+
+def _accepts_gzip(accept_encoding):
+    """Does this Accept-Encoding take gzip (q > 0)?"""
+    return "gzip" in accept_encoding and parse_accept_header(accept_encoding)["gzip"] > 0
 
 
 _GZIP_COPIES = {}     # ETag -> gzip bytes: the few bodies being served, each compressed once per process
 _GZIP_COPIES_MAX = 16  # bodies change on every write: forget them all past this many (a refill costs one gzip each)
 
 
-def _gzip_copy(tag, body):
+def _gzip_copy(tag, body, level):
     """The gzip bytes of `body`, compressed on its first request only (mtime 0: the same bytes every time)."""
     copy = _GZIP_COPIES.get(tag)
     if copy is None:
         if len(_GZIP_COPIES) >= _GZIP_COPIES_MAX:
             _GZIP_COPIES.clear()
-        copy = _GZIP_COPIES[tag] = gzip.compress(body, current_app.config["COMPRESS_LEVEL"], mtime=0)
+        copy = _GZIP_COPIES[tag] = gzip.compress(body, level, mtime=0)
     return copy

@@ -11,7 +11,8 @@ from chatbot import unit_of_work
 from chatbot.clock import get_clock
 from chatbot.extensions import cache, redis_store
 
-__all__ = ["BYPASS", "HIT", "MISS", "drain_at_start", "get_cache", "get_metrics", "init_app"]
+__all__ = ["BYPASS", "HIT", "MISS", "drain_at_start", "get_cache", "get_metrics", "init_app", "start_local_copy",
+           "stop_local_copy"]
 
 
 def init_app(app):
@@ -25,7 +26,11 @@ def init_app(app):
     backend = app.extensions["cache"][cache]
     metrics = CacheMetrics(redis_store, get_clock(app), app.config["CACHE_METRICS_FLUSH_SECONDS"])
     app.extensions["cache_metrics"] = metrics
-    app.extensions["cache_aside"] = CacheAside(redis_store, backend, metrics, ttl, get_clock(app))
+    aside = app.extensions["cache_aside"] = CacheAside(redis_store, backend, metrics, ttl, get_clock(app))
+    if app.config["CACHE_LOCAL_COPY"]:
+        from chatbot.cache.local import LocalCopy, channel_of
+        aside.local = LocalCopy(redis_store, channel_of(app.config), app.config["CACHE_LOCAL_LEASE_SECONDS"],
+                                app.config["CACHE_LOCAL_ACK_SECONDS"])
     from chatbot.cache import durable
     from chatbot.cache.invalidation import invalidate_events
     unit_of_work.on_before_commit(app, durable.record_if_away)
@@ -40,6 +45,21 @@ def get_cache(app=None):
 def get_metrics(app=None):
     """This app's CacheMetrics."""
     return (app or current_app).extensions["cache_metrics"]
+
+
+def start_local_copy(app):
+    """In a serving process (gunicorn's post_worker_init): join the local copies, when CACHE_LOCAL_COPY is on.
+    Elsewhere (the CLI, tests) a process only announces its writes: it serves no copy of its own."""
+    local = get_cache(app).local
+    if local is not None:
+        local.start()
+
+
+def stop_local_copy(app):
+    """A worker on its way out leaves the members at once (else the next write would wait out its lease)."""
+    local = get_cache(app).local
+    if local is not None:
+        local.stop()
 
 
 def drain_at_start(app):

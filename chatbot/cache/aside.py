@@ -2,10 +2,12 @@
 
 Read:  MGET value, generation              -> 1 command on a hit, no write; the stored JSON bytes are served
        as they are (serialised once, when stored), never decoded nor re-encoded per hit. A bearer request's
-       failure-limit counter rides in the same MGET (chatbot/security/folded.py).
+       failure-limit counter rides in the same MGET (chatbot/security/folded.py). With CACHE_LOCAL_COPY, a hit this
+       process keeps (chatbot/cache/local.py) costs no command at all.
 Miss:  SET lock NX (one recomputer), compute from the database, then a script stores the value
        only if the generation is still the one read before computing.
-Write: after the commit, one script gives each key a new (random) generation and unlinks its value.
+Write: after the commit, one script gives each key a new (random) generation and unlinks its value (then, with
+       local copies on, every process drops its copies before the write answers).
 
 A reader that computed from data older than a commit therefore cannot store it after the
 writer's invalidation: the generation moved, and the store is refused (the classic race).
@@ -20,7 +22,7 @@ import redis
 from flask import has_app_context
 from sqlalchemy.exc import SQLAlchemyError
 
-from chatbot.cache import durable, keys
+from chatbot.cache import durable, keys, prefetch
 from chatbot.redis_store import RedisUnavailable
 from chatbot.security import folded
 
@@ -77,6 +79,7 @@ class CacheAside:
         self._store_script = store.client.register_script(STORE_IF_CURRENT)
         self._invalidate_script = store.client.register_script(INVALIDATE)
         self._release_script = store.client.register_script(RELEASE)
+        self.local = None          # this process's copies (chatbot/cache/local.py) when CACHE_LOCAL_COPY is on
         store.on_recovery(self._on_recovery)
 
     def _timed(self, op, key, fn):
@@ -106,20 +109,19 @@ class CacheAside:
     def get_or_compute_json(self, key, compute):
         """(JSON bytes, HIT|MISS|BYPASS): on a hit the stored bytes as they are, never decoded nor re-encoded (the
         view serves them); else `compute()`'s value serialised once, stored if still current, and those bytes."""
-        names = [self.prefix + key, self.prefix + keys.generation(key)]
         limit_key = folded.counter_key()  # the bearer's failure limit, read in the same round trip
-        if limit_key is not None:
-            names.append(limit_key)
+        copy = self.local.get(key, limit_key) if self.local else None
+        if copy is not None:  # this process's copy (chatbot/cache/local.py): no round trip
+            folded.settle_locally()
+            self.metrics.hit()
+            return copy, HIT
+        names, epoch = self.names(key, limit_key), self.local.epoch if self.local else None
         try:
-            if self._must_check():
-                self.drain()
-            recoveries = self.recoveries
-            values = self._timed("get", key, lambda r: r.mget(names))
-            if self.recoveries != recoveries or self.dirty:
-                # Redis came back during that very read: what it returned may predate writes on record.
-                if self._must_check():
-                    self.drain()
-                values = self._timed("get", key, lambda r: r.mget(names))
+            values = prefetch.take(names)  # the fast path read them for this request (chatbot/blueprints/fast.py)
+            if values is None:
+                values = self._read(key, names)
+                if self.local and self.serializer.stored(values[0]):
+                    self.local.keep(key, values[0], epoch)
         except RedisUnavailable:
             folded.settle_apart()  # on the limit's fallback, before anything is computed or served
             return self.serializer.dumps(compute()), BYPASS
@@ -131,6 +133,33 @@ class CacheAside:
             return raw, HIT
         self.metrics.miss()
         return self._recompute(key, generation, compute), MISS
+
+    def names(self, key, limit_key=None):
+        """The Redis names a read of `key` MGETs: value, generation, and the failure counter if one rides along."""
+        names = [self.prefix + key, self.prefix + keys.generation(key)]
+        return names if limit_key is None else names + [limit_key]
+
+    def _read(self, key, names):
+        """One MGET of `names`, after applying the record when it must be; again if Redis came back meanwhile."""
+        if self._must_check():
+            self.drain()
+        recoveries = self.recoveries
+        values = self._timed("get", key, lambda r: r.mget(names))
+        if self.recoveries != recoveries or self.dirty:
+            # Redis came back during that very read: what it returned may predate writes on record.
+            if self._must_check():
+                self.drain()
+            values = self._timed("get", key, lambda r: r.mget(names))
+        return values
+
+    def read_plain(self, key, names):
+        """The fast path's MGET: its values, or None when the record is to be applied first (left to `_read`).
+        Raises RedisUnavailable (the breaker, or this very read, failed)."""
+        if self._must_check():
+            return None
+        recoveries = self.recoveries
+        values = self._timed("get", key, lambda r: r.mget(names))
+        return values if self.recoveries == recoveries and not self.dirty else None
 
     def _recompute(self, key, generation, compute):
         """One process recomputes; the others wait briefly for its value, then compute themselves."""
@@ -212,8 +241,15 @@ class CacheAside:
         for key in cache_keys:
             args += [self.prefix + key, self.prefix + keys.generation(key)]
         generation = uuid.uuid4().hex
-        self._timed("invalidate", ",".join(cache_keys), lambda r: self._invalidate_script(
-            keys=args, args=[generation, GENERATION_TTL], client=r))
+        try:
+            self._timed("invalidate", ",".join(cache_keys), lambda r: self._invalidate_script(
+                keys=args, args=[generation, GENERATION_TTL], client=r))
+        except RedisUnavailable:
+            if self.local:
+                self.local.outage_wait()  # copies elsewhere cannot be told: their leases run out first
+            raise
+        if self.local:
+            self.local.announce(cache_keys)  # every process's copy dropped before the write answers
 
     def _on_recovery(self):
         """Redis is back: apply the record now if we can, and check it before every read for a while.
@@ -251,25 +287,4 @@ class CacheAside:
 
     def flush(self, namespace=None):
         """Delete `cache:<namespace>:*` (or all of `cache:*`) with SCAN + UNLINK; returns the count."""
-        pattern = self.prefix + (f"{namespace}:*" if namespace else "*")
-
-        def scan_unlink(r):
-            deleted = 0
-            batch = []
-            for name in r.scan_iter(match=pattern, count=1000):
-                batch.append(name)
-                if len(batch) >= 500:
-                    deleted += _unlink(r, batch)
-                    batch = []
-            return deleted + _unlink(r, batch)
-
-        return self._timed("flush", pattern, scan_unlink)
-
-
-def _unlink(r, names):
-    """UNLINK a batch in one pipeline."""
-    if not names:
-        return 0
-    pipe = r.pipeline(transaction=False)
-    pipe.unlink(*names)
-    return sum(pipe.execute())
+        return self._timed("flush", namespace or "*", lambda r: durable.scan_unlink(r, self.prefix, namespace))

@@ -64,3 +64,26 @@ def forget(last_id):
     """Delete the rows up to `last_id`: their keys were dropped in Redis (call only after that)."""
     with unit_of_work.writing():
         db.session.execute(delete(CacheInvalidation).where(CacheInvalidation.id <= last_id))
+
+
+def scan_unlink(r, prefix, namespace=None):
+    """Delete `<prefix><namespace>:*` (or all of `<prefix>*`) with SCAN + UNLINK in batches; returns the count.
+    (The flush of chatbot/cache/aside.py: never KEYS.)"""
+    pattern = prefix + (f"{namespace}:*" if namespace else "*")
+    deleted = 0
+    batch = []
+    for name in r.scan_iter(match=pattern, count=1000):
+        batch.append(name)
+        if len(batch) >= 500:
+            deleted += _unlink(r, batch)
+            batch = []
+    return deleted + _unlink(r, batch)
+
+
+def _unlink(r, names):
+    """UNLINK a batch in one pipeline."""
+    if not names:
+        return 0
+    pipe = r.pipeline(transaction=False)
+    pipe.unlink(*names)
+    return sum(pipe.execute())

@@ -50,15 +50,39 @@ def counter_key():
     pending = _pending()
     if pending is None:
         return None
-    limit, address = pending
+    return counter_key_of(*pending)
+
+
+def counter_key_of(limit, address):
+    """The Redis key of `limit`'s failure counter for `address` (the one `limits` reads and increments)."""
     return limit.limiters.shared.storage.prefixed_key(limit.item.key_for(limit.name, address))
+
+
+def exhausted(limit, raw):
+    """Has a counter read as `raw` used up `limit`'s failures? (FixedWindowRateLimiter.test: allowed while
+    count < amount)"""
+    return int(raw or 0) >= limit.item.amount
 
 
 def settle(raw):
     """Settle the pending check with the counter the MGET read: RateLimited if its failures are used up."""
     limit, address = _take()
-    if int(raw or 0) >= limit.item.amount:  # FixedWindowRateLimiter.test: allowed while count < amount
+    if exhausted(limit, raw):
         limit.check(address)  # the full check, for its Retry-After (and in case the window ended meanwhile)
+
+
+def settle_locally():
+    """The pending check passed by the local copy's rule (chatbot/cache/local.py: a used-up address is announced to
+    every process, whose reads then take the Redis path)."""
+    _take()
+
+
+def failed(limit, address):
+    """After a counted failure: with local copies on, announce an address whose failures are now used up."""
+    local = current_app.extensions["cache_aside"].local
+    until = limit.exhausted_until(address) if local is not None else None
+    if until is not None:
+        local.announce_limited(counter_key_of(limit, address), until + limit.item.get_expiry())
 
 
 def settle_apart():

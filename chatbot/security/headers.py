@@ -64,6 +64,28 @@ class PrecomputedTalisman(Talisman):
             self._set_hsts_headers(headers)
         return response
 
+    def listed(self, secure):
+        """[(name, value)] of these headers with a fresh nonce, HSTS if `secure` (Talisman's rule: https, or
+        X-Forwarded-Proto: https): for the cached reads' fast path (chatbot/blueprints/fast.py), which has no
+        request object. None until a request through Flask has worked them out."""
+        if self._headers is None:
+            return None
+        nonce = get_random_string(NONCE_LENGTH)
+        listed = [(name, value.replace(_NONCE, nonce) if has_nonce else value)
+                  for name, value, has_nonce in self._headers]
+        if self.strict_transport_security and secure:
+            listed.append(("Strict-Transport-Security", self._hsts_value()))
+        return listed
+
+    def _hsts_value(self):
+        """Talisman's Strict-Transport-Security value (its _set_hsts_headers, without the request test)."""
+        value = f"max-age={self.strict_transport_security_max_age}"
+        if self.strict_transport_security_include_subdomains:
+            value += "; includeSubDomains"
+        if self.strict_transport_security_preload:
+            value += "; preload"
+        return value
+
     def _precompute(self):
         """[(name, value, has the nonce)] as Talisman sets them, HSTS aside, on a scratch response."""
         request, saved = flask.request, getattr(flask.request, "csp_nonce", None)

@@ -59,13 +59,17 @@ class FailureLimit:
 
     def check(self, key):
         """Raise RateLimited if `key` has used up its failures in the current window."""
-        reset_at = self.limiters.run(self._reset_if_exhausted(key))
+        reset_at = self.exhausted_until(key)
         if reset_at is not None:
             raise RateLimited(max(1, math.ceil(reset_at - time.time())))
 
     def fail(self, key):
         """Count one failure for `key`."""
         self.limiters.run(lambda limiter: limiter.hit(self.item, self.name, key))
+
+    def exhausted_until(self, key):
+        """None while `key` has failures left, else when its window ends (epoch seconds)."""
+        return self.limiters.run(self._reset_if_exhausted(key))
 
     def _reset_if_exhausted(self, key):
         """A call for `Limiters.run`: None while failures are left, else when the window ends (epoch seconds)."""
@@ -77,11 +81,12 @@ class FailureLimit:
         return probe
 
 
-def failure_limit(name, limit):
-    """The FailureLimit `name` of the current app (built once per app)."""
-    limits = current_app.extensions.setdefault("failure_limits", {})
+def failure_limit(name, limit, app=None):
+    """The FailureLimit `name` of `app` (default: the current app), built once per app."""
+    app = app or current_app
+    limits = app.extensions.setdefault("failure_limits", {})
     if name not in limits:
-        limits[name] = FailureLimit(name, limit, current_app.extensions["rate_limiters"])
+        limits[name] = FailureLimit(name, limit, app.extensions["rate_limiters"])
     return limits[name]
 
 
