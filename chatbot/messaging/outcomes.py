@@ -60,12 +60,12 @@ def outcome_values(message, result, config, now):
     return "failed", {**errors, "next_attempt_at": None}
 
 
-def stamp(value):
-    """A datetime as the JSON text each database reads back as its own (naive UTC text on SQLite)."""
+def stamp(value, suffix):
+    """A datetime as the JSON text each database reads back as its own: naive UTC text on SQLite (`suffix` ""),
+    "+00:00" on PostgreSQL."""
     if value is None:
         return None
-    text = value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return text if dialect_name() == "sqlite" else text + "+00:00"
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f") + suffix
 
 
 def rows_of(outcomes, config, now):
@@ -75,11 +75,13 @@ def rows_of(outcomes, config, now):
     is never tried again before its delay has passed since its outcome was recorded).
     """
     rows, planned = [], {}
+    suffix = "" if dialect_name() == "sqlite" else "+00:00"  # once a batch: it asks the session for its bind
     for outcome in outcomes:
         status, values = outcome_values(outcome.message, outcome.result, config, now)
-        rows.append({"id": outcome.message.id, "status": status, "wamid": values.get("wamid"), "at": stamp(outcome.at),
-                     "error_code": values["error_code"], "error_message": values["error_message"],
-                     "next_attempt_at": stamp(values["next_attempt_at"])})
+        rows.append({"id": outcome.message.id, "status": status, "wamid": values.get("wamid"),
+                     "at": stamp(outcome.at, suffix), "error_code": values["error_code"],
+                     "error_message": values["error_message"],
+                     "next_attempt_at": stamp(values["next_attempt_at"], suffix)})
         planned[outcome.message.id] = (outcome, status)
     return rows, planned
 
