@@ -65,10 +65,10 @@ class StandaloneCloud:
 
 class StatusPoster:
     """Threads posting a signed webhook per status (sent, delivered, read) of each wamid the Cloud API handed out,
-    to the dynos in turn, as fast as they answer; a feeder polls the Cloud API for new wamids."""
+    to the dynos in turn, as fast as they answer; a feeder polls the Cloud API until `expected` wamids came."""
 
-    def __init__(self, cloud, urls, threads):
-        self.cloud, self.urls = cloud, urls
+    def __init__(self, cloud, urls, threads, expected):
+        self.cloud, self.urls, self.expected = cloud, urls, expected
         self.work = queue.SimpleQueue()
         self.seen = 0
         self.answers, self.failures, self.errors = {}, [], []
@@ -84,15 +84,13 @@ class StatusPoster:
         return self
 
     def _feed(self):
-        """Queue every new [recipient, wamid] until told to finish, then one stop mark per poster."""
-        while True:
-            finishing = self.done.is_set()
+        """Queue every new [recipient, wamid] until the expected number came (or `done` gives up), then one stop
+        mark per poster. A wamid is in the fake's log once answered, 0.2 s after its POST arrived."""
+        while self.seen < self.expected and not self.done.is_set():
             new = self.cloud.sent(self.seen)
             self.seen += len(new)
             for item in new:
                 self.work.put(item)
-            if finishing and not new:
-                break
             time.sleep(0.05)  # a poll of the fake's log, not a wait for an event of ours
         for _ in self.threads[1:]:
             self.work.put(None)
@@ -123,11 +121,12 @@ class StatusPoster:
                 self.failures.append((response.status_code, response.text[:200]))
 
     def finish(self, timeout):
-        """Post what is left, then stop; False if the posters did not finish within `timeout` seconds."""
-        self.done.set()
+        """Wait until every expected wamid's statuses are posted; False (and the feeder told to stop) if that took
+        over `timeout` seconds."""
         deadline = time.monotonic() + timeout
         for thread in self.threads:
             thread.join(max(deadline - time.monotonic(), 0))
+        self.done.set()
         return not any(thread.is_alive() for thread in self.threads)
 
 
@@ -237,7 +236,7 @@ def rehearse(database_url, redis_url, contacts, rate_per_dyno=500, latency=0.2, 
         assert code == 0, output[-2000:]
         dynos = [WebDyno(env, workers=1).start(timeout=60) for _ in range(2)]
         report.booted_in = time.monotonic() - started
-        poster = StatusPoster(cloud, [d.url for d in dynos], posters).start()
+        poster = StatusPoster(cloud, [d.url for d in dynos], posters, contacts).start()
         campaign_id = launch(dynos[0], contacts)
         report.launched_at = time.monotonic()
         wait_until(lambda: len(cloud.stats()["times"]) >= contacts, timeout, "every message to be POSTed", 0.5)
