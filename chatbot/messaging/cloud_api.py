@@ -24,7 +24,7 @@ import aiohttp
 from tenacity import wait_exponential, wait_random
 
 from chatbot.logging import mask_phone
-from chatbot.messaging.sender import RateWindow
+from chatbot.messaging.sender import PacedConnector, RateWindow
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,8 @@ class CloudClient:
     kept-alive connections, as many as the dispatcher lets sends be in flight, so no request ever waits for a
     free connection: aiohttp's `total` and `connect` timeouts would count that wait (aio-libs/aiohttp#2648,
     #10313), so only the socket's own are set (connect, and each read: WHATSAPP_TIMEOUT_SECONDS). Each attempt
-    passes the RateWindow first: never more than DISPATCH_RATE_PER_SECOND requests written in one second.
+    passes the RateWindow as its connection is handed out: never more than DISPATCH_RATE_PER_SECOND requests
+    written in one second.
     Made and used on the loop's thread only (`open`, `send`, `close` are coroutines).
     """
 
@@ -214,13 +215,12 @@ class CloudClient:
         """The session and its connector (on the loop that will run the sends)."""
         timeout = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=min(self.read_timeout, 5.0),
                                         sock_read=self.read_timeout)
-        connector = aiohttp.TCPConnector(limit=self.concurrency, limit_per_host=0)
+        connector = PacedConnector(self.window, limit=self.concurrency, limit_per_host=0)
         self.session = aiohttp.ClientSession(connector=connector, headers=self.headers, timeout=timeout,
                                              skip_auto_headers=("User-Agent",), raise_for_status=False)
 
     async def _post(self, data):
-        """One HTTP attempt; network trouble becomes a TransientError."""
-        await self.window.admit()
+        """One HTTP attempt (through the rate window, see PacedConnector); network trouble: a TransientError."""
         try:
             async with self.session.post(self.url, data=data) as response:
                 return check_response(response.status, await response.read())

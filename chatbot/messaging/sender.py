@@ -18,6 +18,8 @@ import os
 import threading
 from collections import deque
 
+import aiohttp
+
 log = logging.getLogger(__name__)
 _guard = threading.Lock()
 _shared = {"loop": None, "pid": None}
@@ -64,6 +66,22 @@ class RateWindow:
                 break
             await asyncio.sleep(wait)  # others may have gone meanwhile: look again
         self.recent.append(loop.time())
+
+
+class PacedConnector(aiohttp.TCPConnector):
+    """A TCPConnector that hands out a connection only once the RateWindow lets one more request go: the request
+    is written right after (`ClientSession._request` awaits `connect`, then sends), so the window counts writes,
+    not hand-overs (a new connection's handshake would otherwise let a few written later bunch up)."""
+
+    def __init__(self, window, **kwargs):
+        super().__init__(**kwargs)
+        self.window = window
+
+    async def connect(self, req, traces, timeout):
+        """A connection (pooled or new), then the window's admission."""
+        connection = await super().connect(req, traces, timeout)
+        await self.window.admit()
+        return connection
 
 
 class Sender:
