@@ -36,12 +36,20 @@ def insert_links(table, rows):
         db.session.execute(dialect_insert(table).values(rows).on_conflict_do_nothing())
 
 
-def json_time(value):
-    """A datetime as the JSON text each database reads back as its own (naive UTC text on SQLite), for json_table."""
+def json_time(value, suffix=None):
+    """A datetime as the JSON text each database reads back as its own (naive UTC text on SQLite), for json_table.
+
+    `suffix` ("" on SQLite, "+00:00" on PostgreSQL: `time_suffix()`) lets a batch look the dialect up once."""
     if value is None:
         return None
-    text_ = value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return text_ if dialect_name() == "sqlite" else text_ + "+00:00"
+    if suffix is None:
+        suffix = time_suffix()
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f") + suffix
+
+
+def time_suffix():
+    """What json_time appends on this database."""
+    return "" if dialect_name() == "sqlite" else "+00:00"
 
 
 def json_table(rows, **types):

@@ -6,7 +6,9 @@
 parsing alone would take most of a core, so the bench would measure the fake. This one answers every POST to
 /{version}/{phone number id}/messages with the bearer token like Meta accepting it, after --latency seconds,
 each connection a greenlet (hundreds open at once cost little). `GET /__stats` answers the monotonic arrival
-time of every POST and the most sends any recipient got (a double send shows as 2).
+time of every POST and the most sends any recipient got (a double send shows as 2); `GET /__sent?from=N` the
+accepted messages from the N-th on, as [recipient, wamid] pairs in the order answered (what a test posts
+status webhooks for, as Meta would).
 """
 from gevent import monkey
 
@@ -29,6 +31,7 @@ PATH = f"/{API_VERSION}/{PHONE_NUMBER_ID}/messages".encode()
 AUTHORIZATION = f"authorization: bearer {TOKEN}".lower().encode()
 TO = re.compile(rb'"to"\s*:\s*"([^"]*)"')
 LENGTH = re.compile(rb"content-length:\s*(\d+)", re.IGNORECASE)
+FROM = re.compile(rb"[?&]from=(\d+)")
 
 
 class Fast:
@@ -38,23 +41,29 @@ class Fast:
         self.latency = latency
         self.times = []
         self.sends = Counter()
+        self.sent = []  # [recipient, wamid] of each accepted message, in the order answered
         self.ids = itertools.count(1)
 
     def answer(self, head, body):
         """(status line, JSON bytes) for one request."""
         request_line = head.split(b"\r\n", 1)[0]
         if request_line.startswith(b"GET /__stats"):
-            stats = {"times": self.times, "most_sends": max(self.sends.values(), default=0)}
+            stats = {"times": self.times, "most_sends": max(self.sends.values(), default=0),
+                     "doubled": sum(1 for count in self.sends.values() if count > 1)}
             return b"200 OK", json.dumps(stats).encode()
+        if request_line.startswith(b"GET /__sent"):
+            found = FROM.search(request_line)
+            return b"200 OK", json.dumps({"sent": self.sent[int(found.group(1)) if found else 0:]}).encode()
         self.times.append(time.monotonic())
         if b" " + PATH + b" " not in request_line or AUTHORIZATION not in head.lower():
             return b"400 Bad Request", b'{"error": {"code": 100, "message": "Unsupported post request."}}'
         gevent.sleep(self.latency)
         found = TO.search(body)
         to = found.group(1).decode() if found else ""
+        wamid = f"wamid.HBgLfast{next(self.ids):08d}"
         if to != PROBE:
             self.sends[to.lstrip("+")] += 1
-        wamid = f"wamid.HBgLfast{next(self.ids):08d}"
+            self.sent.append([to, wamid])
         return b"200 OK", json.dumps({"messaging_product": "whatsapp", "contacts": [{"input": to}],
                                       "messages": [{"id": wamid}]}).encode()
 

@@ -52,7 +52,7 @@ def test_every_benchmark_answers_help_as_a_module():
     """Each command of BENCHMARKS.md starts from the root as `python -m bench.<name>` (imports resolve)."""
     names = sorted(p.stem for p in (ROOT / "bench").glob("*.py") if "def main(" in p.read_text())
     assert names == ["campaign_ops", "count_writes", "degraded", "dispatch", "events", "imports", "misses", "peers",
-                     "processes", "reads", "slow_clients", "sweep", "webhooks", "webhooks_wrk"]
+                     "processes", "reads", "rehearsal_dispatch", "slow_clients", "sweep", "webhooks", "webhooks_wrk"]
     for name in names:
         result = subprocess.run([sys.executable, "-m", f"bench.{name}", "--help"], cwd=ROOT, capture_output=True,
                                 text=True)

@@ -1,9 +1,9 @@
 """The messaging pipeline, one module per step, in the order the product runs it.
 
 1. `dispatch`: `claim`s the queued messages (a campaign launch queues them; `limit`: within Meta's messaging
-   limit) and sends them, paced, through `cloud_api`, the WhatsApp Cloud API client (or its dry run); the
-   answers' `outcomes` are committed in batches by the `writer` (statuses that came first: `early`); `audit`
-   lists the attempts a dead dispatcher left in doubt.
+   limit) and sends them, paced, on the `sender` loop through `cloud_api`, the WhatsApp Cloud API client (or
+   its dry run); the answers' `outcomes` are committed in batches by the `writer` (statuses that came first:
+   `early`); `audit` lists the attempts a dead dispatcher left in doubt.
 2. `webhooks`: Meta's notifications, verified and parsed, committed in groups by the `batcher` (`ingest`
    applies a group); their statuses move messages up the ladder in `transitions`, and the contacts'
    `answers` are recorded and queue the second messages.

@@ -48,12 +48,16 @@ def claimable(now):
 
 
 def has_due():
-    """Is any pending message due? One indexed probe (ix_messages_pending), no lock, no Redis.
+    """Is any pending message due and within the messaging limit? An indexed probe (ix_messages_pending), no
+    lock, no Redis.
 
     The scheduler asks this before taking `lock:dispatch`, so an idle dyno costs Redis nothing
-    every DISPATCH_INTERVAL_SECONDS (Upstash bills per command).
+    every DISPATCH_INTERVAL_SECONDS (Upstash bills per command). With the limit full, first messages to new
+    contacts are not due: the dispatcher does not wake for them (one more statement, the limit's count).
     """
-    found = db.session.scalar(select(Message.id).where(*claimable(utcnow())).limit(1)) is not None
+    now = utcnow()
+    quota = limit.take(now, lock=False)
+    found = db.session.scalar(select(Message.id).where(*claimable(now), *quota.where()).limit(1)) is not None
     db.session.rollback()  # end the read transaction: the job thread keeps its session between runs
     return found
 

@@ -1,13 +1,14 @@
 """Dispatch: send the pending messages in batches, paced, each claimed by one dispatcher only.
 
 A batch is claimed (`chatbot/messaging/claim.py`: leased, its attempts marked begun, within the messaging limit)
-and fed to DISPATCH_CONCURRENCY senders at DISPATCH_RATE_PER_SECOND (`Pacer`, on the injectable clock). A sender
-holds one HTTP request and nothing else (no database connection): at Meta's ~0.2 s, 1,000 messages a second need
-200 of them, threads in `flask dispatch`, greenlets under gunicorn's gevent workers, sharing one urllib3 pool
-(`chatbot/messaging/cloud_api.py`). Each answer goes to the outcome writer (`chatbot/messaging/writer.py`), which
-commits the outcomes in batches of a few milliseconds (one UPDATE for many messages); a status webhook landing
-before its batch committed is kept and applied by it (`chatbot/messaging/early.py`). The events of the writes
-are gathered in a `unit_of_work.Batch` and announced once per dispatch batch (cache, daily counters). A crash
+and handed, message by message, to the sender loop at DISPATCH_RATE_PER_SECOND (`Pacer`, on the injectable
+clock), with at most DISPATCH_CONCURRENCY in flight. A send holds one HTTP request and nothing else (no database
+connection): at Meta's ~0.2 s, 1,000 messages a second keep 200 open, all of them coroutines on one asyncio loop
+(`chatbot/messaging/sender.py`, aiohttp in `chatbot/messaging/cloud_api.py`). Each answer goes to the outcome
+writer (`chatbot/messaging/writer.py`), which commits the outcomes in batches of a few milliseconds (one UPDATE
+for many messages) and counts them in their dispatch batch's `Flight`; a status webhook landing before its batch
+committed is kept and applied by it (`chatbot/messaging/early.py`). The events of the writes are gathered in
+the flight's `unit_of_work.Batch` and announced once per dispatch batch (cache, daily counters). A crash
 between Meta's answer and that commit leaves the message marked begun: never re-sent by itself, listed by
 `flask dispatch audit` ("may have been sent"). Meta pushing back (throughput, 5xx) stops the run: the rest of
 the batch is given back for later.
@@ -21,7 +22,6 @@ import logging
 import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 
@@ -31,8 +31,8 @@ from chatbot.messaging import cloud_api
 from chatbot.messaging.claim import claim, has_due, release  # noqa: F401 (has_due: the scheduler's probe)
 from chatbot.messaging.gate import get_gate
 from chatbot.messaging.outcomes import Outcome, retry_delay
-from chatbot.messaging.writer import OutcomeWriter
-from chatbot.unit_of_work import Batch
+from chatbot.messaging.sender import Sender
+from chatbot.messaging.writer import Flight, OutcomeWriter
 
 log = logging.getLogger(__name__)
 # Outcomes that stop the run (the rest of the batch goes later): our number is throttled, or Meta is unwell.
@@ -76,7 +76,7 @@ class Pacer:
 
 
 class Dispatcher:
-    """One dispatch run: DISPATCH_CONCURRENCY senders fed at the paced rate, batch after batch.
+    """One dispatch run: sends handed to the sender loop at the paced rate, DISPATCH_CONCURRENCY in flight at most.
 
     Meta answers in ~0.1-0.5 s, so one send at a time could not reach 80/s. The next batch is claimed and
     fed while the previous one's last sends are still in flight; each batch is then settled: its outcomes
@@ -85,47 +85,47 @@ class Dispatcher:
 
     def __init__(self, app, sleep):
         self.app, self.config, self.clock = app, app.config, get_clock(app)
-        concurrency = max(1, self.config["DISPATCH_CONCURRENCY"])
         self.pacer = Pacer(self.config["DISPATCH_RATE_PER_SECOND"], self.clock, sleep)
-        self.client = cloud_api.client_for(self.config, sleep)
-        self.slots = threading.BoundedSemaphore(concurrency)
+        self.slots = threading.BoundedSemaphore(max(1, self.config["DISPATCH_CONCURRENCY"]))
         self.stop = threading.Event()  # Meta is throttling or down: feed no more
-        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch")
+        client = cloud_api.client_for(self.config, sleep)  # a misconfigured transport raises before any thread
         self.writer = OutcomeWriter(app)
+        self.sender = Sender(client, self.finished)
         self.totals = {"sent": 0, "failed": 0}
         self.gate, self.passes = get_gate(), []  # the passes held by this run's batches (at most two)
 
-    def send_one(self, message, announced):
-        """Sender: one HTTP request; its outcome goes to the writer (returns the Future of the new status)."""
+    def finished(self, message, flight, result, error):
+        """On the sender loop: a send's answer goes to the writer, and its slot to the next send."""
         try:
-            result = self.client.send(message.phone, message.body)
+            if error is not None:
+                flight.record([None], error)
+                return
             if result.outcome in STOPPING:
                 self.stop.set()  # do not hammer Meta with the rest of the batch
-            return self.writer.put(Outcome(message, result, self.clock.now()), announced)
+            self.writer.put(Outcome(message, result, self.clock.now()), flight)
         finally:
             self.slots.release()
 
     def feed(self, claimed):
-        """Submit a claimed batch, paced; returns (futures, messages not submitted, their events' Batch)."""
+        """Hand a claimed batch to the sender, paced; returns (its Flight, how many went, messages not sent)."""
         deadline = self.clock.monotonic() + self.config["DISPATCH_LEASE_SECONDS"] / 2
-        futures, announced = [], Batch()
+        flight = Flight()
         for index, message in enumerate(claimed):
-            self.slots.acquire()  # a free sender first, then the pacer: sends start on the pacer's schedule
+            self.slots.acquire()  # a free slot first, then the pacer: sends start on the pacer's schedule
             if self.stop.is_set() or self.clock.monotonic() > deadline:
                 self.slots.release()
-                return futures, claimed[index:], announced
+                return flight, index, claimed[index:]
             self.pacer.wait()
-            futures.append(self.pool.submit(self.send_one, message, announced))
-        return futures, [], announced
+            self.sender.submit(message, flight)
+        return flight, len(claimed), []
 
-    def settle(self, futures, unsent, announced, gate_pass):
+    def settle(self, flight, count, unsent, gate_pass):
         """Wait for a batch's outcomes to commit, give back what was not tried, announce, then leave the gate."""
         try:
-            with announced:  # what committed is announced even if a send failed
-                for future in futures:
-                    status = future.result().result()
-                    if status in self.totals:
-                        self.totals[status] += 1
+            with flight.announced:  # what committed is announced even if a send failed
+                flight.wait(count)
+                for status, number in flight.totals.items():
+                    self.totals[status] += number
                 if unsent:
                     later = utcnow() + dt.timedelta(seconds=retry_delay(self.config, 1)) if self.stop.is_set() else None
                     release(unsent, later)
@@ -171,16 +171,15 @@ class Dispatcher:
                 if previous:
                     self.settle(*previous)
                 previous = current
-                if current[1]:
+                if current[2]:  # messages left unsent: Meta pushed back, or the lease ran short
                     break
             if previous:
                 self.settle(*previous)
         finally:
-            self.pool.shutdown(wait=True)
+            self.sender.close()  # waits for the sends in flight
             self.writer.close()  # the outcomes of sends still in flight after a failure are written all the same
             for gate_pass in list(self.passes):  # after a failure: never keep a pause waiting
                 self.leave(gate_pass)
-            self.client.close()
             db.session.rollback()  # leave no transaction open on the caller's thread
         return self.totals
 

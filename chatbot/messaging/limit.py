@@ -81,12 +81,15 @@ class Quota:
         return admitted
 
 
-def take(now):
-    """The quota for a claim, inside its transaction: locked (PostgreSQL) and counted; unlimited costs nothing."""
+def take(now, lock=True):
+    """The quota for a claim, inside its transaction: locked (PostgreSQL) and counted; unlimited costs nothing.
+
+    `lock=False`: a look only (the scheduler's probe), which may be stale by the time a claim runs.
+    """
     limit = configured()
     if limit is None:
         return Quota()
-    if dialect_name() == "postgresql":
+    if lock and dialect_name() == "postgresql":
         # Until this transaction ends: another dispatcher counts only after our leases are committed.
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REACH_KEY})
     since = now - WINDOW

@@ -21,7 +21,7 @@ from chatbot.messaging.transitions import advance, apply_statuses, lock_states, 
 from chatbot.models import Message
 from chatbot.models.base import UTCDateTime
 from chatbot.sql import json_table, write_lock
-from chatbot.sql import json_time as stamp
+from chatbot.sql import json_time as stamp, time_suffix
 from chatbot.unit_of_work import run
 
 MAX_DELAY_SECONDS = 3600.0
@@ -68,11 +68,13 @@ def rows_of(outcomes, config, now):
     is never tried again before its delay has passed since its outcome was recorded).
     """
     rows, planned = [], {}
+    suffix = time_suffix()  # once a batch: it asks the session for its bind
     for outcome in outcomes:
         status, values = outcome_values(outcome.message, outcome.result, config, now)
-        rows.append({"id": outcome.message.id, "status": status, "wamid": values.get("wamid"), "at": stamp(outcome.at),
-                     "error_code": values["error_code"], "error_message": values["error_message"],
-                     "next_attempt_at": stamp(values["next_attempt_at"])})
+        rows.append({"id": outcome.message.id, "status": status, "wamid": values.get("wamid"),
+                     "at": stamp(outcome.at, suffix), "error_code": values["error_code"],
+                     "error_message": values["error_message"],
+                     "next_attempt_at": stamp(values["next_attempt_at"], suffix)})
         planned[outcome.message.id] = (outcome, status)
     return rows, planned
 

@@ -4,8 +4,9 @@ Senders hand each answer to `put` and go on to the next message at once (they ho
 200 of them may be waiting on Meta). The writer takes the first outcome waiting, gathers what else arrives
 within DISPATCH_OUTCOME_WINDOW_MS (or until DISPATCH_OUTCOME_BATCH outcomes), and commits them all in one unit
 of work (`chatbot/messaging/outcomes.py`): at 1,000 answers a second, a handful of transactions a second
-instead of a thousand. Each outcome's future then holds its message's new status (or the write's exception:
-the message stays marked begun, in doubt for `flask dispatch audit`, never re-sent by itself).
+instead of a thousand. Each outcome's dispatch batch (its `Flight`) then counts its message's new status (or the
+write's exception: the message stays marked begun, in doubt for `flask dispatch audit`, never re-sent by itself):
+one counter per dispatch batch, not a Future and its lock per message.
 A short window keeps the gap between Meta's answer and the wamid's commit to milliseconds; a status webhook
 landing in that gap is kept and applied by the batch (`chatbot/messaging/early.py`).
 """
@@ -13,12 +14,44 @@ import logging
 import queue
 import threading
 import time
-from concurrent.futures import Future
 
 from chatbot.messaging import outcomes
+from chatbot.unit_of_work import Batch
 
 log = logging.getLogger(__name__)
 _CLOSE = object()
+
+
+class Flight:
+    """A dispatch batch's sends from their hand-over to the commit of their outcomes: what each became.
+
+    `announced` gathers the events of its outcome writes (announced once, when it is settled); `wait` returns
+    when `count` outcomes were settled, written or not, and raises the first error met.
+    """
+
+    def __init__(self):
+        self.announced = Batch()
+        self.totals = {"sent": 0, "failed": 0}
+        self.settled = 0
+        self.error = None
+        self.changed = threading.Condition()
+
+    def record(self, statuses, error=None):
+        """Settle outcomes: their new statuses (None: unchanged), or the error that kept them from the database."""
+        with self.changed:
+            for status in statuses:
+                if status in self.totals:
+                    self.totals[status] += 1
+            self.settled += len(statuses)
+            self.error = self.error or error
+            self.changed.notify_all()
+
+    def wait(self, count):
+        """Block until `count` outcomes are settled; raise the first error met."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.settled >= count)
+        if self.error is not None:
+            raise self.error
 
 
 class OutcomeWriter:
@@ -32,11 +65,9 @@ class OutcomeWriter:
         self.thread = threading.Thread(target=self._loop, name="dispatch-outcomes", daemon=True)
         self.thread.start()
 
-    def put(self, outcome, batch):
-        """Queue one outcome, its events to join `batch` (a unit_of_work.Batch); returns its status's Future."""
-        future = Future()
-        self.queue.put((outcome, batch, future))
-        return future
+    def put(self, outcome, flight):
+        """Queue one outcome of the dispatch batch `flight` (any thread)."""
+        self.queue.put((outcome, flight))
 
     def close(self):
         """Write what is queued, then stop the thread."""
@@ -66,19 +97,17 @@ class OutcomeWriter:
                     break
                 items, closing = self._gather(item)
                 groups = {}  # a dispatch batch's events are announced with it: one write per dispatch batch
-                for outcome, batch, future in items:
-                    groups.setdefault(id(batch), (batch, []))[1].append((outcome, future))
-                for batch, group in groups.values():
-                    self._write(group, batch)
+                for outcome, flight in items:
+                    groups.setdefault(id(flight), (flight, []))[1].append(outcome)
+                for flight, group in groups.values():
+                    self._write(group, flight)
 
-    def _write(self, items, batch):
-        """Commit one batch of outcomes and settle their futures."""
+    def _write(self, group, flight):
+        """Commit one batch of outcomes and settle them in their flight."""
         try:
-            statuses = outcomes.write([outcome for outcome, _ in items], self.app.config, batch)
+            statuses = outcomes.write(group, self.app.config, flight.announced)
         except Exception as exc:  # the attempts stay marked begun: in doubt, never re-sent blindly
-            log.exception("dispatch: %d outcomes not recorded", len(items))
-            for _, future in items:
-                future.set_exception(exc)
+            log.exception("dispatch: %d outcomes not recorded", len(group))
+            flight.record([None] * len(group), exc)
             return
-        for outcome, future in items:
-            future.set_result(statuses.get(outcome.message.id))
+        flight.record([statuses.get(outcome.message.id) for outcome in group])

@@ -5,8 +5,10 @@ Every web process (each gunicorn worker of each dyno) schedules both jobs; the l
   marker `lock:sweep:hour:<YYYY-MM-DDTHH>` sweeps, under `lock:sweep` (shared with `flask sweep`).
   SWEEP_INTERVAL_SECONDS other than 3600 (a rehearsal) fires every that many seconds since the epoch,
   again together everywhere, with the marker `lock:sweep:slot:<interval>:<epoch second of the slot>`.
-- dispatch: every DISPATCH_INTERVAL_SECONDS, under `lock:dispatch`, so one process sends at a time
-  and the Cloud API rate (per phone number, not per dyno) holds across dynos.
+- dispatch: every DISPATCH_INTERVAL_SECONDS, under one of DISPATCH_PROCESSES locks (`lock:dispatch`, then
+  `lock:dispatch:2`, ...), so at most that many processes send at once, each at DISPATCH_RATE_PER_SECOND: the
+  Cloud API rate (per phone number, not per dyno) holds across dynos at their product (1 by default: one at a
+  time; 2 x 500/s reaches Meta's 1,000/s with two dynos sharing the CPU work).
 - counts: every STATS_FOLD_SECONDS, under `lock:stats` (shared with `flask stats rebuild`), the maintained
   counts' deltas are folded into one row per key, so the stats' read stays a sum of a few rows.
 Redis away: both run without their lock. The sweep is idempotent (a message is marked once, counters
@@ -33,7 +35,7 @@ SWEEP_LOCK_TTL_SECONDS = 5 * 60
 SWEEP_HOUR_TTL_SECONDS = 2 * 3600
 SWEEP_MISFIRE_GRACE_SECONDS = 15 * 60
 
-DISPATCH_LOCK = "lock:dispatch"
+DISPATCH_LOCK = "lock:dispatch"  # the first slot; slot i > 1 is f"{DISPATCH_LOCK}:{i}"
 # Renewed while run_once sends (a backlog at 80 messages/s can take minutes); a dead holder frees it
 # within a minute. Lost anyway: SKIP LOCKED claims still keep two dispatchers off one message.
 DISPATCH_LOCK_TTL_SECONDS = 60
@@ -111,18 +113,26 @@ def sweep_job(app):
             return None
 
 
+def dispatch_locks(config):
+    """The dispatch slots' lock names, in the order a process tries them."""
+    slots = max(int(config.get("DISPATCH_PROCESSES", 1)), 1)
+    return [DISPATCH_LOCK] + [f"{DISPATCH_LOCK}:{i}" for i in range(2, slots + 1)]
+
+
 def dispatch_job(app):
-    """Every few seconds: send queued messages (chatbot.messaging.dispatch.run_once) under `lock:dispatch`."""
+    """Every few seconds: send queued messages (chatbot.messaging.dispatch.run_once) under the first free
+    dispatch slot's lock (`lock:dispatch`, `lock:dispatch:2`, ...); all busy: nothing."""
     with app.app_context():
         try:
             from chatbot.messaging import dispatch
             # Nothing due (the usual case): no lock taken, so an idle dyno sends Redis nothing.
             if not dispatch.has_due():
                 return None
-            with hold(DISPATCH_LOCK, DISPATCH_LOCK_TTL_SECONDS, renew=True) as lock:
-                if lock.state == BUSY:
-                    return None
-                return dispatch.run_once()
+            for name in dispatch_locks(app.config):
+                with hold(name, DISPATCH_LOCK_TTL_SECONDS, renew=True) as lock:
+                    if lock.state != BUSY:
+                        return dispatch.run_once()
+            return None
         except Exception:
             log.exception("scheduled dispatch failed")
             return None

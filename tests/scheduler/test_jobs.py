@@ -100,6 +100,23 @@ def test_the_dispatch_job_skips_while_another_process_dispatches(app, dispatch_m
     assert dispatch_module == []
 
 
+def test_a_second_dispatch_slot_lets_a_second_process_send_at_once(app, dispatch_module, redis_client):
+    # DISPATCH_PROCESSES=2 (two dynos at 500/s each): the first slot is held by another dyno, this one takes the
+    # second; with both held, a third process sends nothing.
+    app.config["DISPATCH_PROCESSES"] = 2
+    redis_client.set(jobs.DISPATCH_LOCK, "another dyno", px=60_000)
+    seen = []
+    dispatch_module_run = sys.modules["chatbot.messaging.dispatch"].run_once
+    sys.modules["chatbot.messaging.dispatch"].run_once = lambda: seen.append(
+        redis_client.get(f"{jobs.DISPATCH_LOCK}:2")) or dispatch_module_run()
+
+    assert in_thread(jobs.dispatch_job, app) == {"sent": 0, "failed": 0}
+    assert seen[0] is not None and redis_client.exists(f"{jobs.DISPATCH_LOCK}:2") == 0
+    redis_client.set(f"{jobs.DISPATCH_LOCK}:2", "a second dyno", px=60_000)
+    assert in_thread(jobs.dispatch_job, app) is None
+    assert len(dispatch_module) == 1
+
+
 def test_a_failing_dispatch_is_logged_not_raised(app, monkeypatch, caplog, redis_client):
     monkeypatch.setitem(sys.modules, "chatbot.messaging.dispatch", None)  # import fails
     monkeypatch.delattr(chatbot.messaging, "dispatch", raising=False)

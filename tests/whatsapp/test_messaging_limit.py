@@ -45,6 +45,23 @@ def test_the_limit_stops_first_messages_and_the_window_moving_lets_the_rest_go(a
     assert client.get(f"/api/campaigns/{launched.campaign_id}").get_json()["blocked_until"] is None
 
 
+def test_the_scheduler_probe_sees_nothing_due_while_the_limit_is_full(app, launch, clock):
+    # The dispatcher must not wake every tick for first messages it may not send yet; a follow-up still wakes it.
+    app.config["WHATSAPP_MESSAGING_LIMIT"] = 1
+    launched = launch(count=2)
+    assert sent_firsts() == 1 and dispatch.has_due() is False
+
+    clock.advance(hours=24, minutes=1)  # the window moved: the held first message is due again
+    assert dispatch.has_due() is True
+    assert dispatch.run_once() == {"sent": 1, "failed": 0}
+    assert dispatch.has_due() is False
+    # The contact reached just now (which of the two went first is the claim's order: PostgreSQL does not fix it)
+    # takes no other slot: a new first message to them is due.
+    latest = max(range(2), key=lambda i: launched.first(i).sent_at)
+    launch(contacts=[launched.contacts[latest]], send=False)
+    assert dispatch.has_due() is True
+
+
 def test_a_contact_already_reached_takes_no_other_slot(app, launch, clock):
     app.config["WHATSAPP_MESSAGING_LIMIT"] = 2
     earlier = launch(count=2)
