@@ -26,7 +26,7 @@ from chatbot.blueprints.common import representation
 from chatbot.cache import HIT, keys, prefetch
 from chatbot.redis_store import RedisUnavailable
 from chatbot.security import folded
-from chatbot.security.headers import talisman
+from chatbot.security.headers import is_secure, talisman
 from chatbot.security.ratelimit import failure_limit
 from chatbot.timing import finish
 
@@ -47,7 +47,7 @@ class FastPath:
         if key is None or not self._plain(environ):
             return self.wsgi_app(environ, start_response)
         started = time.perf_counter()
-        headers = talisman.listed(_secure(environ))  # None until Flask's path has served a first request
+        headers = talisman.listed(is_secure(environ))  # None until Flask's path has served a first request
         hit = self._hit(environ, key) if headers is not None else None
         if hit is None:
             return self.wsgi_app(environ, start_response)
@@ -98,11 +98,6 @@ class FastPath:
         if cache.local:
             cache.local.keep(key, values[0], epoch)
         return values[0]
-
-
-def _secure(environ):
-    """Talisman's test for HSTS: https (as ProxyFix set it), or X-Forwarded-Proto: https as sent."""
-    return environ.get("wsgi.url_scheme") == "https" or environ.get("HTTP_X_FORWARDED_PROTO", "http") == "https"
 
 
 def init_app(app):

@@ -21,6 +21,7 @@ from chatbot.clock import get_clock
 from chatbot.messaging import webhooks
 from chatbot.messaging.batcher import batcher
 from chatbot.messaging.ingest import Notification
+from chatbot.security.headers import is_secure
 from chatbot.timing import log as timing_log
 
 log = logging.getLogger(__name__)
@@ -30,18 +31,11 @@ UNAVAILABLE = json.dumps({"error": {"code": "unavailable", "message": "the notif
 
 
 def security_headers(app):
-    """(headers, HSTS value or None): what Talisman puts on a JSON answer (no nonce: a JSON answer runs no
-    script) plus Flask-Compress's Vary; HSTS as Talisman sends it (production, on https requests only)."""
+    """(headers, HSTS value or None): what Talisman puts on a JSON answer plus Flask-Compress's Vary; HSTS as
+    Talisman sends it (production, on https requests only)."""
     from chatbot.security.headers import talisman
-    with app.test_request_context(PATH, method="POST"):
-        computed = talisman._precompute()
-    headers = [(name, value.replace(" 'nonce-\x00nonce\x00'", "")) for name, value, _ in computed]
-    hsts = None
-    if talisman.strict_transport_security:
-        hsts = (f"max-age={talisman.strict_transport_security_max_age}"
-                + ("; includeSubDomains" if talisman.strict_transport_security_include_subdomains else "")
-                + ("; preload" if talisman.strict_transport_security_preload else ""))
-    return headers + [("Vary", "Accept-Encoding")], hsts
+    hsts = talisman.hsts_value() if talisman.strict_transport_security else None
+    return talisman.for_json(app, PATH) + [("Vary", "Accept-Encoding")], hsts
 
 
 class WebhookFastPath:
@@ -104,7 +98,7 @@ class WebhookFastPath:
                    ("Server-Timing", f"app;dur={duration_ms:.2f}"), *self.headers]
         if status.startswith("503"):
             headers.append(("Retry-After", "1"))
-        if self.hsts and "https" in (environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_PROTO")):
+        if self.hsts and is_secure(environ):
             headers.append(("Strict-Transport-Security", self.hsts))
         if duration_ms >= self.app.config["SLOW_REQUEST_MS"]:
             timing_log.warning("slow request", extra={"method": "POST", "path": PATH, "status": int(status[:3]),

@@ -64,6 +64,14 @@ class PrecomputedTalisman(Talisman):
             self._set_hsts_headers(headers)
         return response
 
+    def for_json(self, app, path):
+        """[(name, value)] of these headers on a JSON answer to a POST of `path`, worked out once: no nonce (a
+        JSON answer runs no script) and no HSTS (added per request where `is_secure`). For the webhook's fast
+        path (chatbot/blueprints/webhook_fast.py)."""
+        with app.test_request_context(path, method="POST"):
+            computed = self._precompute()
+        return [(name, value.replace(f" 'nonce-{_NONCE}'", "")) for name, value, _ in computed]
+
     def listed(self, secure):
         """[(name, value)] of these headers with a fresh nonce, HSTS if `secure` (Talisman's rule: https, or
         X-Forwarded-Proto: https): for the cached reads' fast path (chatbot/blueprints/fast.py), which has no
@@ -74,10 +82,10 @@ class PrecomputedTalisman(Talisman):
         listed = [(name, value.replace(_NONCE, nonce) if has_nonce else value)
                   for name, value, has_nonce in self._headers]
         if self.strict_transport_security and secure:
-            listed.append(("Strict-Transport-Security", self._hsts_value()))
+            listed.append(("Strict-Transport-Security", self.hsts_value()))
         return listed
 
-    def _hsts_value(self):
+    def hsts_value(self):
         """Talisman's Strict-Transport-Security value (its _set_hsts_headers, without the request test)."""
         value = f"max-age={self.strict_transport_security_max_age}"
         if self.strict_transport_security_include_subdomains:
@@ -121,3 +129,8 @@ def init_app(app):
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
     )
+
+
+def is_secure(environ):
+    """Talisman's test for HSTS on a WSGI environ: https (as ProxyFix set it), or X-Forwarded-Proto: https as sent."""
+    return environ.get("wsgi.url_scheme") == "https" or environ.get("HTTP_X_FORWARDED_PROTO", "http") == "https"

@@ -1,5 +1,6 @@
 """Webhooks committed in groups (chatbot/messaging/batcher.py, ingest.py): concurrent requests share a commit,
 the status rules hold within and across groups, and a notification that breaks its group fails alone."""
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -158,3 +159,18 @@ def test_the_fast_answer_carries_the_apps_headers(client, launch):
     assert response.headers["X-Frame-Options"] == "DENY" and response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert "nonce" not in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.postgresql_only
+def test_the_fast_answer_over_https_in_production_carries_hsts(app_config, request):
+    """Production behind the router's TLS: Strict-Transport-Security as Talisman sets it, on https only."""
+    app_config.update(APP_ENV="production", SECRET_KEY="s" * 32, WHATSAPP_APP_SECRET="w", API_TOKEN="t" * 32)
+    client = request.getfixturevalue("app").test_client()
+    body = json.dumps(meta.notification([meta.status("wamid.hsts", "delivered", utcnow())])).encode()
+    headers = {"X-Hub-Signature-256": meta.sign(body, "w"), "Content-Type": "application/json"}
+    over_https = client.post(meta.URL, data=body, headers={**headers, "X-Forwarded-Proto": "https"})
+    over_http = client.post(meta.URL, data=body, headers=headers)
+    assert over_https.status_code == over_http.status_code == 200
+    assert over_https.headers["Server-Timing"].startswith("app;dur=")  # the fast path's answer, not the view's
+    assert over_https.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Strict-Transport-Security" not in over_http.headers
