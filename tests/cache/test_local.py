@@ -10,19 +10,12 @@ import requests
 
 from fakes.servers import AppServer, stop_all
 from tests.conftest import LIVE_CHANNEL
+from tests.polling import wait_for
 
 TOKEN = "local-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ROUNDS = 150
 LEASE = 1.0
-
-
-def wait_for(condition, timeout, what):
-    """Poll `condition` until true; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
-        time.sleep(0.02)
 
 
 @pytest.fixture(params=["gevent", "gthread"])

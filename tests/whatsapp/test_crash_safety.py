@@ -11,7 +11,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -24,18 +23,10 @@ from chatbot.models import Message
 from fakes import meta
 from fakes.cloud_api import CloudApi
 from fakes.servers import AppServer
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.postgresql_only
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def wait_for(predicate, timeout, what):
-    """Poll until true, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 def count(*where):

@@ -2,7 +2,6 @@
 values; a status webhook that lands between Meta's answer and the batch's commit is kept and applied, not lost."""
 import datetime as dt
 import threading
-import time
 
 import pytest
 from sqlalchemy import select, text
@@ -14,15 +13,7 @@ from chatbot.messaging.cloud_api import SendResult
 from chatbot.models import EarlyStatus, Message
 from chatbot.unit_of_work import Batch
 from fakes import meta
-
-
-def wait_for(predicate, timeout, what):
-    """Poll until true, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.005)
+from tests.polling import wait_for
 
 
 def messages():

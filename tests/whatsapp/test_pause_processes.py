@@ -16,19 +16,11 @@ from fakes.cloud_api import CloudApi
 from fakes.servers import AppServer
 from tests import factories
 from tests.whatsapp.conftest import bulk_contacts
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.postgresql_only
 COUNT = 60
 ROUNDS = 3
-
-
-def wait_for(predicate, timeout, what):
-    """Poll until true, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 @pytest.fixture
