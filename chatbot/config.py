@@ -133,6 +133,13 @@ def from_env(env, instance_path):
         # window after the first (or this many notifications), one transaction; each answered once it committed.
         "WEBHOOK_BATCH_WINDOW_MS": env_number(env, "WEBHOOK_BATCH_WINDOW_MS", 5.0, float),
         "WEBHOOK_BATCH_MAX": env_number(env, "WEBHOOK_BATCH_MAX", 500),
+        # In a burst (a group this large; 0: never) groups are stored as they came and applied once it eases
+        # (chatbot/messaging/intake.py), or between groups once the oldest waited WEBHOOK_DEFER_SECONDS;
+        # WEBHOOK_DRAIN_MAX stored notifications per transaction; the scheduler's drain every WEBHOOK_DRAIN_SECONDS.
+        "WEBHOOK_DEFER_AT": env_number(env, "WEBHOOK_DEFER_AT", 32),
+        "WEBHOOK_DEFER_SECONDS": env_number(env, "WEBHOOK_DEFER_SECONDS", 30.0, float),
+        "WEBHOOK_DRAIN_MAX": env_number(env, "WEBHOOK_DRAIN_MAX", 500),
+        "WEBHOOK_DRAIN_SECONDS": env_number(env, "WEBHOOK_DRAIN_SECONDS", 5),
         # A claimed batch must be sent within half this lease, or another dispatcher may take it over.
         "DISPATCH_LEASE_SECONDS": env_number(env, "DISPATCH_LEASE_SECONDS", 300),
         "DISPATCH_RETRY_DELAY_SECONDS": env_number(env, "DISPATCH_RETRY_DELAY_SECONDS", 30.0, float),

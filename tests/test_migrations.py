@@ -19,9 +19,9 @@ CONTRACT_TABLES = {"categories", "contacts", "contact_categories", "campaigns", 
                    "interactions"}
 # internal: invalidations Redis could not take (chatbot/cache/durable.py), maintained counts (chatbot/models/counts.py),
 # status webhooks before their batched outcome (chatbot/messaging/early.py)
-OUR_OTHER_TABLES = {"cache_invalidations", "stat_counts", "category_counts", "early_statuses",
+OUR_OTHER_TABLES = {"cache_invalidations", "stat_counts", "category_counts", "early_statuses", "webhook_intake",
                     "users", "user_sessions", "api_tokens", "audit_log"}  # operator accounts (issue #18)
-HEAD = "0007"
+HEAD = "0008"
 SCHEMA = "migration_check"  # a schema of our own in the test database: an empty place to migrate into
 
 

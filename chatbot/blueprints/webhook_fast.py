@@ -43,9 +43,13 @@ class WebhookFastPath:
 
     def __init__(self, app, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
-        self.batcher = batcher(app)
         self.clock = get_clock(app)
         self.headers, self.hsts = security_headers(app)
+
+    @property
+    def batcher(self):
+        """The app's batcher, looked up per request (a test or a reload may build a new one)."""
+        return batcher(self.app)
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST" or not self.batcher.enabled:
@@ -80,9 +84,10 @@ class WebhookFastPath:
             payload = json.loads(raw)
         except (ValueError, RecursionError):
             return None
-        notification = Notification(*webhooks.parse(payload, self.clock.now(), config.get("WHATSAPP_PHONE_NUMBER_ID")))
+        now = self.clock.now()
+        notification = Notification(*webhooks.parse(payload, now, config.get("WHATSAPP_PHONE_NUMBER_ID")))
         try:
-            summary = self.batcher.apply(notification) if notification.statuses or notification.incoming \
+            summary = self.batcher.apply(notification, raw, now) if notification.statuses or notification.incoming \
                 else notification.summary()
         except FutureTimeout:
             log.warning("webhook not committed in time: 503, Meta sends it again")

@@ -20,4 +20,4 @@ def receive():
     """Check the signature over the raw bytes, apply the notification, answer 200."""
     raw = request.get_data(cache=True)
     webhooks.check_signature(raw, request.headers.get("X-Hub-Signature-256"))
-    return webhook_summary_out.dump(webhooks.handle(webhooks.decode(raw)))
+    return webhook_summary_out.dump(webhooks.handle(webhooks.decode(raw), raw))

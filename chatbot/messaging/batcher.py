@@ -17,24 +17,41 @@ run once per group, before the answers: a read after the 200 sees the write, as 
 The thread starts with the first webhook and ends after IDLE_SECONDS without one (started again by the next):
 an app that stops receiving holds no thread. Under gunicorn's gevent worker the thread, its queue and the
 requests' futures are greenlets and patched primitives: a waiting request costs no OS thread.
+
+Under a burst (a group of WEBHOOK_DEFER_AT or more, until groups shrink below a quarter of it) a group is not
+applied but stored as it came (`chatbot/messaging/intake.py`: one INSERT of raw bodies) and answered once that
+commits; the thread applies the stored rows, WEBHOOK_DRAIN_MAX at a time, when the load eases (no webhook for
+LULL_SECONDS, or small groups again), or between groups once the oldest has waited WEBHOOK_DEFER_SECONDS.
 """
 import logging
 import queue
 import threading
 import time
 from concurrent.futures import Future
+from typing import NamedTuple
 
 from sqlalchemy.engine import make_url
 
 from chatbot import unit_of_work
 from chatbot.clock import utcnow
-from chatbot.messaging import ingest
+from chatbot.messaging import ingest, intake
 from chatbot.principals import on_nobodys_behalf
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 2.0
 # A request gives up after this (503: Meta retries; if its group commits later, the redelivery is a duplicate).
 ANSWER_TIMEOUT_SECONDS = 20.0
+# With stored notifications waiting: this long without a webhook and the load has eased (they are applied).
+LULL_SECONDS = 0.05
+LULL = object()  # what _next returns after such a lull
+
+
+class Received(NamedTuple):
+    """A parsed notification with what storing it takes: its raw body (None: apply it, never store) and arrival."""
+
+    notification: ingest.Notification
+    body: bytes = None
+    at: object = None
 
 
 class WebhookBatcher:
@@ -46,27 +63,59 @@ class WebhookBatcher:
         self.enabled = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql"
         self.window = max(app.config["WEBHOOK_BATCH_WINDOW_MS"], 0) / 1000.0
         self.most = max(1, app.config["WEBHOOK_BATCH_MAX"])
+        self.defer_at = max(0, app.config["WEBHOOK_DEFER_AT"])  # 0: never store, always apply
+        self.defer_seconds = app.config["WEBHOOK_DEFER_SECONDS"]
+        self.drain_max = max(1, app.config["WEBHOOK_DRAIN_MAX"])
+        self.loaded = False  # storing groups instead of applying them
+        self.stored_since = None  # monotonic time of the oldest group this process stored and has not drained
+        self.just_drained = False
         self.queue = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._running = False
         self.last_size = 0
 
-    def submit(self, notification):
-        """Queue a parsed notification; its Future holds the summary once its group committed."""
+    def submit(self, received):
+        """Queue a Received; its Future holds the summary once its group committed."""
         future = Future()
         with self._lock:  # the thread decides to stop under the same lock: nothing is left queued without it
-            self.queue.put((notification, future))
+            self.queue.put((received, future))
             if not self._running:
                 self._running = True
                 threading.Thread(target=self._loop, name="webhook-batcher", daemon=True).start()
         return future
 
-    def apply(self, notification):
+    def apply(self, notification, body=None, at=None):
         """Submit and wait: the summary, or the group's exception."""
-        return self.submit(notification).result(timeout=ANSWER_TIMEOUT_SECONDS)
+        return self.submit(Received(notification, body, at)).result(timeout=ANSWER_TIMEOUT_SECONDS)
+
+    def _drain_due(self):
+        """Stored groups to apply now: the load eased, or the oldest has waited long enough."""
+        if self.stored_since is None:
+            return False
+        if not self.loaded and self.queue.empty():
+            return True
+        # A load that does not ease: a chunk between two groups, once the oldest stored group has waited enough.
+        return not self.just_drained and time.monotonic() - self.stored_since >= self.defer_seconds
+
+    def _drain(self):
+        """Apply a chunk of the stored notifications; forget the backlog once a chunk comes back short."""
+        self.just_drained = True
+        try:
+            applied = intake.drain(self.drain_max)
+        except Exception:  # the database away: the scheduler's drain job takes over
+            log.exception("stored webhooks not drained")
+            applied = 0
+        if applied < self.drain_max:
+            self.stored_since = None
 
     def _next(self):
         """The first item waiting, or None once idle (the thread then stops)."""
+        if self.stored_since is not None:
+            try:
+                return self.queue.get(timeout=LULL_SECONDS)
+            except queue.Empty:
+                self.loaded = False  # a lull: the load has eased, the stored groups go next
+                return LULL
         try:
             return self.queue.get(timeout=IDLE_SECONDS)
         except queue.Empty:
@@ -90,14 +139,26 @@ class WebhookBatcher:
             except queue.Empty:
                 break
         self.last_size = len(items)
+        if self.defer_at and len(items) >= self.defer_at:
+            self.loaded = True
+        elif len(items) < self.defer_at / 4:
+            self.loaded = False
         return items
 
     def _loop(self):
         """Commit groups until idle."""
         with self.app.app_context():
             on_nobodys_behalf()  # Meta's data: no audit row, as for a webhook applied in its request
-            while (first := self._next()) is not None:
+            while True:
+                if self._drain_due():
+                    self._drain()
+                    continue
+                if (first := self._next()) is None:
+                    return
+                if first is LULL:
+                    continue
                 items = self._gather(first)
+                self.just_drained = False
                 try:
                     self.commit(items)
                 except Exception as exc:  # a bug here must not leave requests waiting on a dead thread
@@ -107,10 +168,12 @@ class WebhookBatcher:
                             future.set_exception(exc)
 
     def commit(self, items):
-        """Apply and commit one group [(notification, future)]; settle every future."""
+        """Apply (or, under load, store) and commit one group [(Received, future)]; settle every future."""
+        if self.loaded and all(received.body is not None for received, _ in items):
+            return self.store(items)
         events = unit_of_work.Batch()
         try:
-            summaries = unit_of_work.run(lambda uow: ingest.apply([n for n, _ in items], utcnow(), uow),
+            summaries = unit_of_work.run(lambda uow: ingest.apply([r.notification for r, _ in items], utcnow(), uow),
                                          batch=events)
         except Exception as exc:
             if len(items) > 1:  # one by one: whatever broke the group fails alone
@@ -124,6 +187,20 @@ class WebhookBatcher:
         _announce(events)
         for (_, future), summary in zip(items, summaries):
             future.set_result(summary)
+
+    def store(self, items):
+        """Store one group in the intake and commit; each request is answered as deferred."""
+        try:
+            unit_of_work.run(lambda uow: intake.store([(received.body, received.at) for received, _ in items]))
+        except Exception as exc:  # the database away: every request answers its error (Meta sends it again)
+            log.exception("webhook group not stored")
+            for _, future in items:
+                future.set_exception(exc)
+            return
+        if self.stored_since is None:
+            self.stored_since = time.monotonic()
+        for received, future in items:
+            future.set_result(received.notification.summary(deferred=True))
 
 
 def _announce(events):

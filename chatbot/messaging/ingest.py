@@ -25,10 +25,11 @@ class Notification:
     statuses: list = field(default_factory=list)
     incoming: list = field(default_factory=list)
 
-    def summary(self, changed=0, interactions=0):
-        """The answer to its request."""
-        return {"statuses": len(self.statuses), "messages": len(self.incoming), "changed": changed,
-                "interactions": interactions}
+    def summary(self, changed=0, interactions=0, deferred=False):
+        """The answer to its request (`deferred`: stored under load, applied shortly: nothing changed yet)."""
+        summary = {"statuses": len(self.statuses), "messages": len(self.incoming), "changed": changed,
+                   "interactions": interactions}
+        return {**summary, "deferred": True} if deferred else summary
 
 
 def _keep_early(statuses, unknown, states, now):

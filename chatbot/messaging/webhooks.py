@@ -177,13 +177,15 @@ def parse(payload, now, phone_number_id=None):
     return statuses, incoming
 
 
-def handle(payload):
-    """Apply a notification; returns what it held and what changed (once committed: durable)."""
-    statuses, incoming = parse(payload, utcnow(), current_app.config.get("WHATSAPP_PHONE_NUMBER_ID"))
+def handle(payload, raw=None):
+    """Apply a notification (or, in a burst, store its `raw` body to apply it shortly); returns what it held and
+    what changed (once committed: durable)."""
+    now = utcnow()
+    statuses, incoming = parse(payload, now, current_app.config.get("WHATSAPP_PHONE_NUMBER_ID"))
     notification = Notification(statuses, incoming)
     if not statuses and not incoming:
         return notification.summary()
     if batcher(current_app).enabled:
-        return batcher(current_app).apply(notification)
+        return batcher(current_app).apply(notification, raw, now)
     # SQLite: one writer at a time anyway; applied in the request, as a group of one.
     return unit_of_work.run(lambda uow: ingest.apply([notification], utcnow(), uow))[0]

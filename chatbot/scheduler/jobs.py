@@ -11,6 +11,9 @@ Every web process (each gunicorn worker of each dyno) schedules both jobs; the l
   time; 2 x 500/s reaches Meta's 1,000/s with two dynos sharing the CPU work).
 - counts: every STATS_FOLD_SECONDS, under `lock:stats` (shared with `flask stats rebuild`), the maintained
   counts' deltas are folded into one row per key, so the stats' read stays a sum of a few rows.
+- webhooks: every WEBHOOK_DRAIN_SECONDS, no lock, the webhooks stored in a burst and still waiting (their
+  process died, or went quiet before it applied them) are applied (chatbot/messaging/intake.py: rows claimed
+  with SKIP LOCKED, so any number of processes may drain at once).
 Redis away: both run without their lock. The sweep is idempotent (a message is marked once, counters
 are recomputed, not incremented) and the dispatcher claims rows with SKIP LOCKED, so that is safe;
 the only cost is that several processes may do the work at once. The fold is exact however many run at
@@ -70,6 +73,7 @@ def definitions(config):
     interval = max(int(config["DISPATCH_INTERVAL_SECONDS"]), 1)
     sweep_every = max(int(config.get("SWEEP_INTERVAL_SECONDS", HOUR)), 1)
     fold_every = max(int(config.get("STATS_FOLD_SECONDS", 60)), 1)
+    drain_every = max(int(config.get("WEBHOOK_DRAIN_SECONDS", 5)), 1)
     return [
         {"id": "chatbot.sweep", "name": "no-interaction sweep", "func": sweep_job,
          "trigger": sweep_trigger(sweep_every),
@@ -80,6 +84,8 @@ def definitions(config):
          "misfire_grace_time": interval},
         {"id": "chatbot.counts", "name": "maintained counts fold", "func": fold_job,
          "trigger": IntervalTrigger(seconds=fold_every, timezone="UTC"), "misfire_grace_time": fold_every},
+        {"id": "chatbot.webhooks", "name": "stored webhooks drain", "func": drain_job,
+         "trigger": IntervalTrigger(seconds=drain_every, timezone="UTC"), "misfire_grace_time": drain_every},
     ]
 
 
@@ -161,4 +167,17 @@ def fold_job(app):
             return locked_counts(counts.fold)
         except Exception:
             log.exception("scheduled fold of the maintained counts failed")
+            return None
+
+
+def drain_job(app):
+    """Every WEBHOOK_DRAIN_SECONDS: apply the webhooks stored in a burst that no batcher has applied."""
+    with app.app_context():
+        try:
+            from chatbot.messaging import intake
+            from chatbot.principals import on_nobodys_behalf
+            on_nobodys_behalf()  # Meta's data: no audit row, as in the batcher
+            return intake.drain_all(app.config["WEBHOOK_DRAIN_MAX"])
+        except Exception:
+            log.exception("scheduled drain of stored webhooks failed")
             return None

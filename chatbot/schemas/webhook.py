@@ -23,6 +23,9 @@ class WebhookSummary(Schema):
     messages = fields.Integer(required=True, metadata={"description": "Contacts' answers understood."})
     changed = fields.Integer(required=True, metadata={"description": "Messages whose status moved up."})
     interactions = fields.Integer(required=True, metadata={"description": "New interactions recorded."})
+    deferred = fields.Boolean(metadata={"description": "Present (true) when the notification arrived in a burst and "
+                                        "was stored durably to be applied within seconds: `changed` and "
+                                        "`interactions` are then 0, not known yet."})
 
 
 webhook_summary_out = WebhookSummary()

@@ -35,7 +35,7 @@ def test_the_web_app_starts_one_scheduler_with_both_jobs(web_config):
     running = app.extensions["scheduler"]
     assert running is scheduler.running_scheduler() and running.running
     jobs = {job.id: job for job in running.get_jobs()}
-    assert set(jobs) == {"chatbot.sweep", "chatbot.dispatch", "chatbot.counts"}
+    assert set(jobs) == {"chatbot.sweep", "chatbot.dispatch", "chatbot.counts", "chatbot.webhooks"}
     assert all(job.coalesce and job.max_instances == 1 for job in jobs.values())
     assert (jobs["chatbot.sweep"].misfire_grace_time, jobs["chatbot.dispatch"].misfire_grace_time) == (900, 3600)
     next_sweep = jobs["chatbot.sweep"].next_run_time

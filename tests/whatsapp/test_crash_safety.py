@@ -2,8 +2,9 @@
 
 A dispatcher killed in the middle of a batch: no message is sent twice; the ones whose attempt began without an
 outcome are listed by `flask dispatch audit` ("may have been sent") and settled by an operator. A web process
-killed in the middle of a webhook burst: every webhook that got a 200 is in the database (its group had committed:
-chatbot/messaging/batcher.py answers no request before)."""
+killed in the middle of a webhook burst: every webhook that got a 200 is in the database, applied or stored in the
+intake and applied by a later drain (its group had committed: chatbot/messaging/batcher.py answers no request
+before)."""
 import datetime as dt
 import os
 import signal
@@ -18,7 +19,7 @@ import requests
 from sqlalchemy import func, select
 
 from chatbot.extensions import db
-from chatbot.messaging import audit, dispatch
+from chatbot.messaging import audit, dispatch, intake
 from chatbot.models import Message
 from fakes import meta
 from fakes.cloud_api import CloudApi
@@ -115,14 +116,17 @@ def post_statuses(url, wamids, answered, stop):
             answered.append(wamid)
 
 
-def test_a_web_process_killed_mid_burst_keeps_every_webhook_it_acknowledged(app, launch, database_url, redis_url):
+@pytest.mark.parametrize("defer_at", ["0", "4"], ids=["applied", "stored"])
+def test_a_web_process_killed_mid_burst_keeps_every_webhook_it_acknowledged(app, launch, database_url, redis_url,
+                                                                            defer_at):
     launched = launch(count=400)  # dry-run: each first message sent with a wamid
     wamids = db.session.scalars(select(Message.wamid).where(Message.campaign_id == launched.campaign_id)).all()
     db.session.rollback()
     # The Procfile's shape (2 gevent workers, each on its own port socket) with group commit: 16 senders at once
-    # and a 20 ms window, so the kill lands among groups in flight, gathered or committing.
+    # and a 20 ms window, so the kill lands among groups in flight, gathered or committing. "stored": groups of 4
+    # or more are a burst, stored in the intake and acknowledged before they are applied.
     env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "GUNICORN_REUSE_PORT": "true",
-           "WEBHOOK_BATCH_WINDOW_MS": "20"}
+           "WEBHOOK_BATCH_WINDOW_MS": "20", "WEBHOOK_DEFER_AT": defer_at}
     server = AppServer(env, workers=2).start().wait_ready()
     answered, stop = [], threading.Event()
     senders = [threading.Thread(target=post_statuses, args=(server.url, wamids[i::16], answered, stop))
@@ -138,5 +142,11 @@ def test_a_web_process_killed_mid_burst_keeps_every_webhook_it_acknowledged(app,
         sender.join(timeout=15)
 
     assert 100 <= len(answered) < len(wamids)
+    # What the dead process stored and never applied, the scheduler's drain applies (any process, any time later).
+    waiting, aside = intake.backlog()
+    assert aside == 0 and (waiting > 0 or defer_at == "0")
+    intake.drain_all(app.config["WEBHOOK_DRAIN_MAX"])
+    assert intake.backlog() == (0, 0)
+    db.session.rollback()
     delivered = set(db.session.scalars(select(Message.wamid).where(Message.status == "delivered")))
     assert set(answered) <= delivered  # acknowledged means durable

@@ -77,6 +77,25 @@ def test_an_answer_in_two_groups_records_once_and_queues_one_second_message(laun
 
 # -- Through the batcher (PostgreSQL: SQLite applies each webhook in its request) ----------------------------------
 
+def poison_apply(monkeypatch, poison):
+    """ingest.apply raising for any group holding `poison`'s status (a bug in one shape); the wamid."""
+    real_apply = ingest.apply
+
+    def apply(group, now, uow):
+        if any(e.wamid == poison for n in group for e in n.statuses):
+            raise RuntimeError("poison")
+        return real_apply(group, now, uow)
+
+    monkeypatch.setattr(ingest, "apply", apply)
+    return poison
+
+
+def rebatch(app, **config):
+    """A new batcher for `config` (the batcher reads its settings when built)."""
+    app.config.update(config)
+    app.extensions["webhook_batcher"] = type(app.extensions["webhook_batcher"])(app)
+
+
 def post_together(app, payloads):
     """POST every payload at once from its own thread (its own test client); the responses, in order."""
     start = threading.Barrier(len(payloads))
@@ -106,8 +125,8 @@ def count_commits(app):
 @pytest.mark.postgresql_only
 def test_concurrent_webhooks_share_a_few_commits(app, launch, count_commits):
     launched = launch(count=40)
-    app.config["WEBHOOK_BATCH_WINDOW_MS"] = 300.0  # read by the batcher when built: a new one for the new window
-    app.extensions["webhook_batcher"] = type(app.extensions["webhook_batcher"])(app)
+    # Group commit alone: 40 at once would be a burst, stored and applied later (test_webhook_intake.py).
+    rebatch(app, WEBHOOK_BATCH_WINDOW_MS=300.0, WEBHOOK_DEFER_AT=0)
     wamids = [wamid_of(launched, i) for i in range(40)]
     audited = db.session.scalar(select(func.count()).select_from(AuditEntry))
     count_commits.clear()
@@ -115,7 +134,7 @@ def test_concurrent_webhooks_share_a_few_commits(app, launch, count_commits):
     responses = post_together(app, [meta.notification([meta.status(w, "delivered", utcnow())]) for w in wamids])
 
     assert [r.status_code for r in responses] == [200] * 40
-    assert all(r.get_json() == {"statuses": 1, "messages": 0, "changed": 1, "interactions": 0} for r in responses)
+    assert [r.get_json() for r in responses] == [{"statuses": 1, "messages": 0, "changed": 1, "interactions": 0}] * 40
     assert len(count_commits) <= 4, count_commits  # 40 webhooks, a handful of groups
     db.session.expire_all()
     delivered = db.session.scalar(select(func.count()).select_from(Message).where(Message.status == "delivered"))
@@ -126,19 +145,9 @@ def test_concurrent_webhooks_share_a_few_commits(app, launch, count_commits):
 @pytest.mark.postgresql_only
 def test_a_notification_that_breaks_its_group_fails_alone(app, launch, monkeypatch):
     launched = launch(count=12)
-    app.config["WEBHOOK_BATCH_WINDOW_MS"] = 300.0
-    app.extensions["webhook_batcher"] = type(app.extensions["webhook_batcher"])(app)
+    rebatch(app, WEBHOOK_BATCH_WINDOW_MS=300.0, WEBHOOK_DEFER_AT=0)
     wamids = [wamid_of(launched, i) for i in range(12)]
-    poison = wamids[5]
-    real_apply = ingest.apply
-
-    def apply(group, now, uow):
-        """The real apply, except that a group holding the poison's status raises (a bug in one shape)."""
-        if any(e.wamid == poison for n in group for e in n.statuses):
-            raise RuntimeError("poison")
-        return real_apply(group, now, uow)
-
-    monkeypatch.setattr(ingest, "apply", apply)
+    poison = poison_apply(monkeypatch, wamids[5])
     responses = post_together(app, [meta.notification([meta.status(w, "delivered", utcnow())]) for w in wamids])
 
     codes = {wamid: r.status_code for wamid, r in zip(wamids, responses)}
