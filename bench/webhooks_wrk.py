@@ -30,7 +30,7 @@ from bench.webhooks import SECRET, _at, clean_redis, fresh_schema, seed
 from chatbot import create_app, unit_of_work
 from chatbot.config import database_url
 from chatbot.extensions import db
-from chatbot.messaging import counters
+from chatbot.messaging import counters, intake
 from chatbot.models import STATUS_RANK, Campaign, Interaction, Message
 from fakes import meta
 from fakes.servers import AppServer
@@ -119,6 +119,22 @@ def measure(label, server, bodies, args):
     return result
 
 
+def drained(app, deadline_seconds=300):
+    """Wait for the server to apply what it stored during the burst (chatbot/messaging/intake.py); print how long
+    that took after the last acknowledgement, and at what rate."""
+    started, first = time.monotonic(), None
+    with app.app_context():
+        while True:
+            waiting, aside = intake.backlog()
+            first = waiting if first is None else first
+            if not waiting or time.monotonic() - started > deadline_seconds:
+                break
+            time.sleep(0.1)  # polling the server's progress, up to the deadline
+    seconds = time.monotonic() - started
+    print(f"stored in the burst: {first} notifications, applied {first - waiting} in {seconds:.1f}s after the last "
+          f"ack ({(first - waiting) / max(seconds, 1e-9):.0f}/s), {waiting} left, {aside} set aside")
+
+
 def check(app, items, wamids, posted):
     """Every posted status applied, answers once each, counters equal a recount; prints the verdict."""
     expected = {}
@@ -180,6 +196,7 @@ def main():
                     measure("floor (bare WSGI app, same gunicorn)", floor, bodies.name, args)
             with AppServer(env, workers=args.workers) as server:
                 result = measure("app", server, bodies.name, args)
+                drained(app)
                 server.process.terminate()  # graceful: the requests in flight when wrk stopped are finished
                 server.process.wait(timeout=60)
             ok = check(app, items, wamids, posted_set(items, result, args.wrk_threads))
