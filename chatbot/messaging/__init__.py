@@ -5,8 +5,9 @@
    its dry run); the answers' `outcomes` are committed in batches by the `writer` (statuses that came first:
    `early`); `audit` lists the attempts a dead dispatcher left in doubt.
 2. `webhooks`: Meta's notifications, verified and parsed, committed in groups by the `batcher` (`ingest`
-   applies a group); their statuses move messages up the ladder in `transitions`, and the contacts'
-   `answers` are recorded and queue the second messages.
+   applies a group; in a burst, the `intake` stores groups to apply once it eases); their statuses move
+   messages up the ladder in `transitions`, and the contacts' `answers` are recorded and queue the second
+   messages.
 3. `sweep`: hourly, first messages left unanswered for 24 h become `no_interaction` and the campaigns
    whose messages are all resolved complete.
 4. `counters`: what each of those steps changed, added to the campaigns' counters in its transaction

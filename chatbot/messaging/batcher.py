@@ -191,7 +191,7 @@ class WebhookBatcher:
     def store(self, items):
         """Store one group in the intake and commit; each request is answered as deferred."""
         try:
-            unit_of_work.run(lambda uow: intake.store([(received.body, received.at) for received, _ in items]))
+            intake.store([(received.body, received.at) for received, _ in items])
         except Exception as exc:  # the database away: every request answers its error (Meta sends it again)
             log.exception("webhook group not stored")
             for _, future in items:
