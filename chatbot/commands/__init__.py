@@ -1,5 +1,5 @@
-"""The CLI of the contract: `flask --app wsgi cache|stats|dispatch|sweep|seed|contacts|users`."""
-from chatbot.commands import cache, contacts, dispatch, seed, stats, sweep, users
+"""The CLI of the contract: `flask --app wsgi cache|stats|dispatch|webhooks|sweep|seed|contacts|users`."""
+from chatbot.commands import cache, contacts, dispatch, seed, stats, sweep, users, webhooks
 
 
 def init_app(app):
@@ -7,6 +7,7 @@ def init_app(app):
     app.cli.add_command(cache.cache_group)
     app.cli.add_command(stats.stats_group)
     app.cli.add_command(dispatch.dispatch_command)
+    app.cli.add_command(webhooks.webhooks_group)
     app.cli.add_command(sweep.sweep_command)
     app.cli.add_command(seed.seed_group)
     app.cli.add_command(contacts.contacts_group)

@@ -15,7 +15,8 @@ oldest stored group has waited WEBHOOK_DEFER_SECONDS), and the scheduler's drain
 rows whose process died or went quiet (chatbot/scheduler/jobs.py). Rows are claimed FOR UPDATE SKIP LOCKED: two
 drains never apply the same row. A chunk that fails is applied again row by row; a row that fails alone (a bug,
 not Meta's data: any JSON was acknowledged) is set aside with its error for an operator instead of blocking the
-rows behind it. SQLite: group commit, and so the intake, is PostgreSQL's; `drain` works on both.
+rows behind it (`flask webhooks aside` lists them, `flask webhooks retry` puts them back in line once fixed).
+SQLite: group commit, and so the intake, is PostgreSQL's; `drain` works on both.
 """
 import json
 import logging
@@ -133,3 +134,18 @@ def backlog():
         func.count().filter(TABLE.c.failed_at.is_(None)), func.count().filter(TABLE.c.failed_at.is_not(None)))
         .select_from(TABLE))
     return waiting, aside
+
+
+def set_aside():
+    """The rows set aside, oldest first: id, received_at, failed_at, error (not the body: it holds numbers)."""
+    return db.session.execute(
+        select(TABLE.c.id, TABLE.c.received_at, TABLE.c.failed_at, TABLE.c.error)
+        .where(TABLE.c.failed_at.is_not(None)).order_by(TABLE.c.id)).all()
+
+
+def retry(ids=None):
+    """Put rows set aside (`ids`, or all) back in line for the next drain; how many."""
+    statement = update(TABLE).where(TABLE.c.failed_at.is_not(None)).values(failed_at=None, error=None)
+    if ids is not None:
+        statement = statement.where(TABLE.c.id.in_(ids))
+    return unit_of_work.run(lambda uow: db.session.execute(statement).rowcount)

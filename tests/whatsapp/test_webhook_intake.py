@@ -90,7 +90,7 @@ def test_the_scheduled_drain_applies_what_a_dead_process_stored(app, launch):
     assert launched.campaign().delivered_count == 3
 
 
-def test_a_row_that_fails_alone_is_set_aside_and_the_rest_applied(app, launch, monkeypatch):
+def test_a_row_that_fails_alone_is_set_aside_and_the_rest_applied(app, launch, monkeypatch, runner):
     launched = launch(count=5)
     wamids = list(statuses(launched))
     poison = poison_apply(monkeypatch, wamids[2])
@@ -105,6 +105,14 @@ def test_a_row_that_fails_alone_is_set_aside_and_the_rest_applied(app, launch, m
     assert intake.drain(500) == 0  # set aside: not retried in a loop
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(WebhookIntake)) == 1
+
+    # The operator reads why, fixes the bug (here: the real apply again) and puts it back in line.
+    listed = runner.invoke(args=["webhooks", "aside"]).output
+    assert "RuntimeError: poison" in listed and "1 webhook(s) set aside" in listed and poison not in listed
+    monkeypatch.undo()
+    assert runner.invoke(args=["webhooks", "retry"]).output == "back in line: 1\n"
+    assert runner.invoke(args=["webhooks"]).output == "applied 1; waiting 0, set aside 0\n"
+    assert set(statuses(launched).values()) == {"delivered"} and launched.campaign().delivered_count == 5
 
 
 @pytest.mark.postgresql_only
