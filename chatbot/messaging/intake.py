@@ -69,9 +69,11 @@ def _notification(row, phone_number_id):
     return ingest.Notification(*webhooks.parse(json.loads(bytes(row.body)), row.received_at, phone_number_id))
 
 
-def _apply(limit, uow):
-    """Claim up to `limit` rows, apply them together, delete them; how many."""
+def _apply(limit, uow, claimed=None):
+    """Claim up to `limit` rows (their ids into `claimed`), apply them together, delete them; how many."""
     rows = _claim(limit)
+    if claimed is not None:
+        claimed[:] = [row.id for row in rows]
     if rows:
         phone_number_id = current_app.config.get("WHATSAPP_PHONE_NUMBER_ID")
         ingest.apply([_notification(row, phone_number_id) for row in rows], utcnow(), uow)
@@ -79,25 +81,26 @@ def _apply(limit, uow):
     return len(rows)
 
 
-def _set_aside(error):
-    """Mark the oldest claimable row failed (the one that just failed alone)."""
-    def work(uow):
-        rows = _claim(1)
-        if rows:
-            db.session.execute(update(TABLE).where(TABLE.c.id == rows[0].id).values(
-                failed_at=utcnow(), error=f"{error.__class__.__name__}: {error}"[:1000]))
-    unit_of_work.run(work)
+def _set_aside(row_id, error):
+    """Mark the row that just failed alone (by id: once rolled back, another drain may hold it, or have applied it:
+    then nothing is marked, and never the next row in line)."""
+    unit_of_work.run(lambda uow: db.session.execute(
+        update(TABLE).where(TABLE.c.id == row_id, TABLE.c.failed_at.is_(None))
+        .values(failed_at=utcnow(), error=f"{error.__class__.__name__}: {error}"[:1000])))
 
 
 def _one_by_one(limit, events):
     """After a failed chunk: up to `limit` rows, each in its own unit of work; a row failing alone is set aside."""
-    applied = 0
+    applied, claimed = 0, []
     for _ in range(limit):
+        claimed.clear()
         try:
-            taken = unit_of_work.run(lambda uow: _apply(1, uow), batch=events)
+            taken = unit_of_work.run(lambda uow: _apply(1, uow, claimed), batch=events)
         except Exception as exc:
+            if not claimed:  # not a row's fault (the database away?): the next drain tries again
+                raise
             log.exception("stored webhook notification not applied: set aside")
-            _set_aside(exc)
+            _set_aside(claimed[0], exc)
             continue
         if not taken:
             break
@@ -109,15 +112,16 @@ def drain(limit):
     """Apply up to `limit` stored notifications, oldest first, in one unit of work; how many were applied."""
     events = unit_of_work.Batch()
     try:
-        applied = unit_of_work.run(lambda uow: _apply(limit, uow), batch=events)
-    except Exception as exc:
-        log.warning("stored webhooks not applied together (%s): one by one", exc.__class__.__name__)
-        applied = _one_by_one(limit, events)
-    try:
-        events.flush()
-    except Exception:  # already logged per effect; the rows are applied all the same
-        pass
-    return applied
+        try:
+            return unit_of_work.run(lambda uow: _apply(limit, uow), batch=events)
+        except Exception as exc:
+            log.warning("stored webhooks not applied together (%s): one by one", exc.__class__.__name__)
+            return _one_by_one(limit, events)
+    finally:  # what was applied announces itself, even if the one-by-one pass stopped (the database away)
+        try:
+            events.flush()
+        except Exception:  # already logged per effect; the rows are applied all the same
+            pass
 
 
 def drain_all(limit):

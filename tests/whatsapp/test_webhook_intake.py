@@ -5,7 +5,7 @@ import json
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from chatbot.clock import utcnow
 from chatbot.extensions import db
@@ -113,6 +113,27 @@ def test_a_row_that_fails_alone_is_set_aside_and_the_rest_applied(app, launch, m
     assert runner.invoke(args=["webhooks", "retry"]).output == "back in line: 1\n"
     assert runner.invoke(args=["webhooks"]).output == "applied 1; waiting 0, set aside 0\n"
     assert set(statuses(launched).values()) == {"delivered"} and launched.campaign().delivered_count == 5
+
+
+def test_a_row_applied_by_another_drain_meanwhile_is_not_set_aside_nor_is_the_next(app, launch, monkeypatch):
+    """Between a failed row's rollback and its setting aside, another drain may take it (and apply it: deleted)."""
+    launched = launch(count=3)
+    wamids = list(statuses(launched))
+    poison_apply(monkeypatch, wamids[0])
+    stored(*[delivered(w) for w in wamids])
+    first_id = db.session.scalar(select(func.min(WebhookIntake.id)))
+    db.session.rollback()
+    real_set_aside = intake._set_aside
+
+    def set_aside_after_another_drain(*args):
+        with db.engine.begin() as other:  # the other drain applied the row and deleted it
+            other.execute(delete(WebhookIntake).where(WebhookIntake.id == first_id))
+        return real_set_aside(*args)
+
+    monkeypatch.setattr(intake, "_set_aside", set_aside_after_another_drain)
+    assert intake.drain(500) == 2
+    assert intake.backlog() == (0, 0)  # nothing set aside: the row in line behind it was applied, not blamed
+    assert [statuses(launched)[w] for w in wamids[1:]] == ["delivered", "delivered"]
 
 
 @pytest.mark.postgresql_only
