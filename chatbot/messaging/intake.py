@@ -12,10 +12,12 @@ cache, daily counters) once applied.
 
 Who applies: the process's batcher, as soon as its load eases (or, under a load that does not ease, once its
 oldest stored group has waited WEBHOOK_DEFER_SECONDS), and the scheduler's drain job, every few seconds, for
-rows whose process died or went quiet (chatbot/scheduler/jobs.py). Rows are claimed FOR UPDATE SKIP LOCKED: two
-drains never apply the same row. A chunk that fails is applied again row by row; a row that fails alone (a bug,
-not Meta's data: any JSON was acknowledged) is set aside with its error for an operator instead of blocking the
-rows behind it (`flask webhooks aside` lists them, `flask webhooks retry` puts them back in line once fixed).
+rows older than WEBHOOK_DEFER_SECONDS: their process died (younger ones are a living process's burst, which it
+applies itself once the burst eases; draining them during the burst would take the CPU its answers need). Rows
+are claimed FOR UPDATE SKIP LOCKED: two drains never apply the same row. A chunk that fails is applied again
+row by row; a row that fails alone (a bug, not Meta's data: any JSON was acknowledged) is set aside with its
+error for an operator instead of blocking the rows behind it (`flask webhooks aside` lists them, `flask webhooks
+retry` puts them back in line once fixed).
 SQLite: group commit, and so the intake, is PostgreSQL's; `drain` works on both.
 """
 import json
@@ -57,11 +59,13 @@ def store(received):
             insert(TABLE), [{"body": body, "received_at": at} for body, at in received]))
 
 
-def _claim(limit):
-    """The oldest `limit` rows not set aside, locked (rows another drain holds are skipped)."""
-    return db.session.execute(
-        select(TABLE.c.id, TABLE.c.body, TABLE.c.received_at).where(TABLE.c.failed_at.is_(None))
-        .order_by(TABLE.c.id).limit(limit).with_for_update(skip_locked=True)).all()
+def _claim(limit, before=None):
+    """The oldest `limit` rows not set aside (received before `before`, if given), locked (rows another drain
+    holds are skipped)."""
+    query = select(TABLE.c.id, TABLE.c.body, TABLE.c.received_at).where(TABLE.c.failed_at.is_(None))
+    if before is not None:
+        query = query.where(TABLE.c.received_at < before)
+    return db.session.execute(query.order_by(TABLE.c.id).limit(limit).with_for_update(skip_locked=True)).all()
 
 
 def _notification(row, phone_number_id):
@@ -69,9 +73,9 @@ def _notification(row, phone_number_id):
     return ingest.Notification(*webhooks.parse(json.loads(bytes(row.body)), row.received_at, phone_number_id))
 
 
-def _apply(limit, uow, claimed=None):
+def _apply(limit, uow, claimed=None, before=None):
     """Claim up to `limit` rows (their ids into `claimed`), apply them together, delete them; how many."""
-    rows = _claim(limit)
+    rows = _claim(limit, before)
     if claimed is not None:
         claimed[:] = [row.id for row in rows]
     if rows:
@@ -89,13 +93,13 @@ def _set_aside(row_id, error):
         .values(failed_at=utcnow(), error=f"{error.__class__.__name__}: {error}"[:1000])))
 
 
-def _one_by_one(limit, events):
+def _one_by_one(limit, events, before):
     """After a failed chunk: up to `limit` rows, each in its own unit of work; a row failing alone is set aside."""
     applied, claimed = 0, []
     for _ in range(limit):
         claimed.clear()
         try:
-            taken = unit_of_work.run(lambda uow: _apply(1, uow, claimed), batch=events)
+            taken = unit_of_work.run(lambda uow: _apply(1, uow, claimed, before), batch=events)
         except Exception as exc:
             if not claimed:  # not a row's fault (the database away?): the next drain tries again
                 raise
@@ -108,15 +112,16 @@ def _one_by_one(limit, events):
     return applied
 
 
-def drain(limit):
-    """Apply up to `limit` stored notifications, oldest first, in one unit of work; how many were applied."""
+def drain(limit, before=None):
+    """Apply up to `limit` stored notifications (received before `before`, if given), oldest first, in one unit of
+    work; how many were applied."""
     events = unit_of_work.Batch()
     try:
         try:
-            return unit_of_work.run(lambda uow: _apply(limit, uow), batch=events)
+            return unit_of_work.run(lambda uow: _apply(limit, uow, before=before), batch=events)
         except Exception as exc:
             log.warning("stored webhooks not applied together (%s): one by one", exc.__class__.__name__)
-            return _one_by_one(limit, events)
+            return _one_by_one(limit, events, before)
     finally:  # what was applied announces itself, even if the one-by-one pass stopped (the database away)
         try:
             events.flush()
@@ -124,10 +129,10 @@ def drain(limit):
             pass
 
 
-def drain_all(limit):
-    """Drain until no claimable row is left; how many were applied."""
+def drain_all(limit, before=None):
+    """Drain until no claimable row (received before `before`, if given) is left; how many were applied."""
     total = 0
-    while (applied := drain(limit)) > 0:
+    while (applied := drain(limit, before)) > 0:
         total += applied
     return total
 

@@ -11,9 +11,9 @@ Every web process (each gunicorn worker of each dyno) schedules both jobs; the l
   time; 2 x 500/s reaches Meta's 1,000/s with two dynos sharing the CPU work).
 - counts: every STATS_FOLD_SECONDS, under `lock:stats` (shared with `flask stats rebuild`), the maintained
   counts' deltas are folded into one row per key, so the stats' read stays a sum of a few rows.
-- webhooks: every WEBHOOK_DRAIN_SECONDS, no lock, the webhooks stored in a burst and still waiting (their
-  process died, or went quiet before it applied them) are applied (chatbot/messaging/intake.py: rows claimed
-  with SKIP LOCKED, so any number of processes may drain at once).
+- webhooks: every WEBHOOK_DRAIN_SECONDS, no lock, the webhooks stored in a burst and still waiting after
+  WEBHOOK_DEFER_SECONDS (their process died before it applied them) are applied (chatbot/messaging/intake.py:
+  rows claimed with SKIP LOCKED, so any number of processes may drain at once).
 Redis away: both run without their lock. The sweep is idempotent (a message is marked once, counters
 are recomputed, not incremented) and the dispatcher claims rows with SKIP LOCKED, so that is safe;
 the only cost is that several processes may do the work at once. The fold is exact however many run at
@@ -177,7 +177,9 @@ def drain_job(app):
             from chatbot.messaging import intake
             from chatbot.principals import on_nobodys_behalf
             on_nobodys_behalf()  # Meta's data: no audit row, as in the batcher
-            return intake.drain_all(app.config["WEBHOOK_DRAIN_MAX"])
+            # Only rows a living process would have applied by now: its burst's own rows are its to apply.
+            before = utcnow() - dt.timedelta(seconds=app.config["WEBHOOK_DEFER_SECONDS"])
+            return intake.drain_all(app.config["WEBHOOK_DRAIN_MAX"], before)
         except Exception:
             log.exception("scheduled drain of stored webhooks failed")
             return None
