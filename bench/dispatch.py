@@ -2,7 +2,7 @@
 
     python -m bench.dispatch --database-url postgresql://postgres@127.0.0.1:5432/test_d \
                              --redis-url redis://127.0.0.1:6379/4 [--messages 3000] [--limited 480]
-                             [--latency 0.2] [--top 20000] [--top-only]
+                             [--latency 0.2] [--top 20000] [--top-only] [--top-rate 1000]
 
 The database is EMPTIED and migrated afresh (use a throwaway one). Each run launches a campaign to fresh
 contacts and times `dispatch.run_once()` (transport `cloud`, real clock, real sleeps):
@@ -17,7 +17,8 @@ contacts and times `dispatch.run_once()` (transport `cloud`, real clock, real sl
    includes the first claim and the last answer's latency, and the pace between the first and the last POST),
    the most POSTs the server saw in any one-second window, the most sends any recipient got (1: none doubled),
    and, in the same run, the fake's own ceiling (wrk, 1,000 connections, 5 s) and the load average: if the fake
-   cannot serve well over 1,000/s, the run measures the fake.
+   cannot serve well over 1,000/s, the run measures the fake. --top-rate 0: the same unpaced, the dispatcher's
+   capacity at that latency (400 requests in flight: 2,000/s at most at 0.2 s).
 In Redis it writes only the app's keys and deletes its monitoring:* keys afterwards.
 """
 import argparse
@@ -61,6 +62,8 @@ def parse_args():
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--top", type=int, default=20000, help="messages of the 1,000/s run")
     parser.add_argument("--top-only", action="store_true", help="only the 1,000/s run")
+    parser.add_argument("--top-rate", type=int, default=1000,
+                        help="DISPATCH_RATE_PER_SECOND of that run (0: unpaced, the dispatcher's capacity)")
     return parser.parse_args()
 
 
@@ -124,14 +127,14 @@ def fake_ceiling(base_url, seconds=5, connections=1000):
     return float(output.split("Requests/sec:")[1].split()[0])
 
 
-def run_top(base, count, latency):
+def run_top(base, count, latency, rate=1000):
     """The 1,000/s case against the stand-alone fake: achieved rate, busiest second, doubles, fake's ceiling."""
     fake = subprocess.Popen([sys.executable, "-m", "fakes.cloud_api_server", "--latency", str(latency)],
                             stdout=subprocess.PIPE, text=True)
     try:
         base_url = fake.stdout.readline().strip()
         ceiling = fake_ceiling(base_url)
-        config = {**base, "WHATSAPP_API_BASE": base_url, "DISPATCH_RATE_PER_SECOND": 1000,
+        config = {**base, "WHATSAPP_API_BASE": base_url, "DISPATCH_RATE_PER_SECOND": rate,
                   "DISPATCH_CONCURRENCY": 400, "DISPATCH_BATCH_SIZE": 1000}
         app = create_app(config)
         queue(app, count)
@@ -145,7 +148,8 @@ def run_top(base, count, latency):
         stats = fake_stats(base_url)
         posted = stats["times"][before:]
         span = max(posted) - min(posted) if len(posted) > 1 else 0.0
-        print(f"1,000/s, server latency {latency}s, {count} messages: {result['sent']} sent in {elapsed:.2f}s = "
+        pace = f"{rate:,}/s" if rate else "unpaced"
+        print(f"{pace}, server latency {latency}s, {count} messages: {result['sent']} sent in {elapsed:.2f}s = "
               f"{result['sent'] / elapsed:.1f} messages/s ({(len(posted) - 1) / span if span else 0:.1f}/s between "
               f"the first and the last POST); busiest 1-s window {busiest_second(posted)} POSTs; "
               f"most sends to one recipient {stats['most_sends']}; dispatcher CPU {cpu_ms:.2f} ms a message; "
@@ -176,7 +180,7 @@ def main():
                 args.limited, api)
             run(f"80/s, server latency {args.latency}s, concurrency 1",
                 {**base, "DISPATCH_RATE_PER_SECOND": 80, "DISPATCH_CONCURRENCY": 1}, 40, api)
-        run_top(base, args.top, args.latency)
+        run_top(base, args.top, args.latency, args.top_rate)
     finally:
         api.stop()
         clean_redis(args.redis_url)
