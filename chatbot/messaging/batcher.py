@@ -18,10 +18,11 @@ The thread starts with the first webhook and ends after IDLE_SECONDS without one
 an app that stops receiving holds no thread. Under gunicorn's gevent worker the thread, its queue and the
 requests' futures are greenlets and patched primitives: a waiting request costs no OS thread.
 
-Under a burst (a group of WEBHOOK_DEFER_AT or more, until groups shrink below a quarter of it) a group is not
+Under a burst (from a group of WEBHOOK_DEFER_AT or more until no webhook came for LULL_SECONDS) a group is not
 applied but stored as it came (`chatbot/messaging/intake.py`: one INSERT of raw bodies) and answered once that
-commits; the thread applies the stored rows, WEBHOOK_DRAIN_MAX at a time, when the load eases (no webhook for
-LULL_SECONDS, or small groups again), or between groups once the oldest has waited WEBHOOK_DEFER_SECONDS.
+commits; the thread applies the stored rows, WEBHOOK_DRAIN_MAX at a time, once the load eases (that lull), or
+between groups once the oldest has waited WEBHOOK_DEFER_SECONDS. Not when the groups shrink: storing is quick,
+so the groups of a burst being stored are small, and a drain there (some 80 ms for 500) stalled the answers.
 """
 import logging
 import queue
@@ -141,7 +142,7 @@ class WebhookBatcher:
 
     def _next(self):
         """The first item waiting, or None once idle (the thread then stops)."""
-        if self.stored_since is not None:
+        if self.loaded or self.stored_since is not None:
             try:
                 return self.queue.get(timeout=LULL_SECONDS)
             except queue.Empty:
@@ -171,9 +172,7 @@ class WebhookBatcher:
                 break
         self.last_size = len(items)
         if self.defer_at and len(items) >= self.defer_at:
-            self.loaded = True
-        elif len(items) < self.defer_at / 4:
-            self.loaded = False
+            self.loaded = True  # until a lull (_next): storing makes the groups small, small groups are no sign
         return items
 
     def _loop(self):

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from chatbot.clock import utcnow
 from chatbot.extensions import db
 from chatbot.messaging import intake
+from chatbot.messaging.batcher import LULL
 from chatbot.models import Message, WebhookIntake
 from chatbot.scheduler import jobs
 from fakes import meta
@@ -155,3 +156,19 @@ def test_a_load_that_never_eases_still_drains_once_the_oldest_waited_long_enough
     batcher.queue.get()
     batcher.stored_since = time.monotonic()
     assert batcher._drain_due()  # the load eased: at once
+
+
+@pytest.mark.postgresql_only
+def test_a_burst_lasts_until_a_lull_not_until_its_groups_shrink(app):
+    """Storing is quick, so a burst being stored comes in small groups: draining there stalled the answers."""
+    rebatch(app, WEBHOOK_DEFER_AT=8, WEBHOOK_BATCH_WINDOW_MS=0.0)
+    batcher = app.extensions["webhook_batcher"]
+    for n in range(8):
+        batcher.queue.put(n)
+    assert len(batcher._gather(batcher.queue.get())) == 8 and batcher.loaded  # a burst
+    batcher.queue.put(8)
+    assert len(batcher._gather(batcher.queue.get())) == 1 and batcher.loaded  # a small group of it: still one
+    batcher.stored_since = time.monotonic()
+    assert not batcher._drain_due()  # its stored groups wait
+    assert batcher._next() is LULL and not batcher.loaded  # no webhook for LULL_SECONDS: the burst is over
+    assert batcher._drain_due()  # and they go now
