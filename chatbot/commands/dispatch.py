@@ -6,6 +6,7 @@ from chatbot.logging import mask_phone
 from chatbot.messaging import audit
 from chatbot.messaging.dispatch import run_once
 from chatbot.messaging.cloud_api import TransportMisconfigured
+from chatbot.schemas.fields import iso
 
 
 @click.group("dispatch", cls=AppGroup, invoke_without_command=True)
@@ -35,7 +36,7 @@ def audit_command(action, ids):
         for row in found:
             click.echo(f"message {row.id}  campaign {row.campaign_id}  contact {row.contact_id} "
                        f"({mask_phone(row.phone)})  step {row.step}  attempt started "
-                       f"{row.attempt_started_at.isoformat().replace('+00:00', 'Z')}  may have been sent")
+                       f"{iso(row.attempt_started_at)}  may have been sent")
         click.echo(f"{len(found)} message(s) in doubt")
         return
     if not ids:

@@ -5,6 +5,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from chatbot.messaging import intake
 from chatbot.principals import on_nobodys_behalf
+from chatbot.schemas.fields import iso
 
 
 @click.group("webhooks", cls=AppGroup, invoke_without_command=True)
@@ -25,8 +26,7 @@ def aside_command():
     """List the stored webhooks set aside (they failed alone): id, arrival, error."""
     rows = intake.set_aside()
     for row in rows:
-        click.echo(f"webhook {row.id}  received {row.received_at.isoformat().replace('+00:00', 'Z')}  "
-                   f"set aside {row.failed_at.isoformat().replace('+00:00', 'Z')}  {row.error}")
+        click.echo(f"webhook {row.id}  received {iso(row.received_at)}  set aside {iso(row.failed_at)}  {row.error}")
     click.echo(f"{len(rows)} webhook(s) set aside")
 
 

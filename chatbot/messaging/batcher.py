@@ -79,11 +79,11 @@ class Answer:
 
 
 class Received(NamedTuple):
-    """A parsed notification with what storing it takes: its raw body (None: apply it, never store) and arrival."""
+    """A parsed notification with what storing it takes: its raw body and its arrival time."""
 
     notification: ingest.Notification
-    body: bytes = None
-    at: object = None
+    body: bytes
+    at: object
 
 
 class WebhookBatcher:
@@ -116,7 +116,7 @@ class WebhookBatcher:
                 threading.Thread(target=self._loop, name="webhook-batcher", daemon=True).start()
         return future
 
-    def apply(self, notification, body=None, at=None):
+    def apply(self, notification, body, at):
         """Submit and wait: the summary, or the group's exception."""
         return self.submit(Received(notification, body, at)).result(timeout=ANSWER_TIMEOUT_SECONDS)
 
@@ -199,7 +199,7 @@ class WebhookBatcher:
 
     def commit(self, items):
         """Apply (or, under load, store) and commit one group [(Received, future)]; settle every future."""
-        if self.loaded and all(received.body is not None for received, _ in items):
+        if self.loaded:
             return self.store(items)
         events = unit_of_work.Batch()
         try:

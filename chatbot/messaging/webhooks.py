@@ -177,7 +177,7 @@ def parse(payload, now, phone_number_id=None):
     return statuses, incoming
 
 
-def handle(payload, raw=None):
+def handle(payload, raw):
     """Apply a notification (or, in a burst, store its `raw` body to apply it shortly); returns what it held and
     what changed (once committed: durable)."""
     now = utcnow()
